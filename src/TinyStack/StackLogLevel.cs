@@ -1,0 +1,11 @@
+namespace TinyStack;
+
+public enum StackLogLevel
+{
+    Trace,
+    Debug,
+    Info,
+    Warning,
+    Error,
+    None,
+}
