@@ -34,8 +34,9 @@ public static class Checksum
 {
     // Each vector step adds the two 16-bit words of a 32-bit lane into that lane, so a lane grows by
     // at most 2 * 0xFFFF per vector. After this many vectors the 32-bit lanes are emptied into the
-    // 64-bit sum, so no input length can overflow them (32768 vectors: 1 MiB of Vector256).
-    private const int MaxVectorsBeforeFlush = (int)(uint.MaxValue / (2 * ushort.MaxValue));
+    // 64-bit sum, so no input length can overflow them (32767 vectors: just under 1 MiB of
+    // Vector256). One vector of headroom is kept for the partial last vector.
+    private const int MaxVectorsBeforeFlush = (int)(uint.MaxValue / (2 * ushort.MaxValue)) - 1;
 
     /// <summary>
     /// Adds the big-endian 16-bit words of <paramref name="data"/> (an odd last byte padded with a
@@ -98,7 +99,7 @@ public static class Checksum
     public static ushort Update(ushort checksum, ushort oldValue, ushort newValue) =>
         (ushort)~Fold((ulong)(ushort)~checksum + (ushort)~oldValue + newValue);
 
-    /// <summary>The portable path, and the tail of the vector paths.</summary>
+    /// <summary>The portable path, and the path for inputs shorter than one vector.</summary>
     internal static ulong AddScalar(ReadOnlySpan<byte> data, ulong sum)
     {
         // Eight bytes (four words) per step: one load, then split into the words.
@@ -126,104 +127,136 @@ public static class Checksum
     /// <summary>32 bytes per step; needs Vector256 hardware (the caller checks).</summary>
     internal static ulong AddVector256(ReadOnlySpan<byte> data, ulong sum)
     {
+        if (data.Length < Vector256<byte>.Count)
+        {
+            return AddScalar(data, sum);
+        }
+
+        // Whole vectors cover the even part of the data; an odd last byte is added at the end.
+        int evenLength = data.Length & ~1;
+        int partialBytes = evenLength % Vector256<byte>.Count;
+
+        // The even bytes after the last whole vector (0 to 30): rather than a slower loop, load the
+        // 32 bytes that end at evenLength and clear the ones the whole vectors already counted.
+        // Both the whole vectors and this load start at even offsets, so the words line up.
+        Vector256<uint> pending = Vector256<uint>.Zero;
+        if (partialBytes != 0)
+        {
+            Vector256<byte> last = Vector256.Create(data.Slice(evenLength - Vector256<byte>.Count, Vector256<byte>.Count));
+            Vector256<byte> keep = Vector256.GreaterThan(Vector256<sbyte>.Indices, Vector256.Create((sbyte)(Vector256<byte>.Count - 1 - partialBytes))).AsByte();
+            pending = PairSums(last & keep);
+        }
+
         // Reinterpret the bytes as unaligned 32-byte vectors; the span keeps every read checked.
-        ReadOnlySpan<Vector256<byte>> vectors = MemoryMarshal.Cast<byte, Vector256<byte>>(data);
-
-        // Swaps the two bytes of each 16-bit word, so that a little-endian lane read gives the
-        // big-endian word. With constant indices inside each 128-bit half this is one vpshufb.
-        Vector256<byte> swapWordBytes = BitConverter.IsLittleEndian
-            ? Vector256.Create((byte)1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14, 17, 16, 19, 18, 21, 20, 23, 22, 25, 24, 27, 26, 29, 28, 31, 30)
-            : Vector256.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31);
-        Vector256<uint> lowWord = Vector256.Create(0xFFFFu);
-
+        ReadOnlySpan<Vector256<byte>> vectors = MemoryMarshal.Cast<byte, Vector256<byte>>(data[..evenLength]);
         int i = 0;
-        while (i < vectors.Length)
+        do
         {
             int end = Math.Min(vectors.Length, i + MaxVectorsBeforeFlush);
 
             // Four independent accumulators, so that consecutive adds do not wait for each other.
-            // Their lanes together receive at most MaxVectorsBeforeFlush * 2 * 0xFFFF < 2^32, so
-            // even their sum below cannot overflow.
-            Vector256<uint> acc0 = Vector256<uint>.Zero;
+            // Together their lanes receive at most MaxVectorsBeforeFlush + 1 vectors (counting the
+            // partial one) of 2 * 0xFFFF each, less than 2^32, so even their total cannot overflow.
+            Vector256<uint> acc0 = pending;
             Vector256<uint> acc1 = Vector256<uint>.Zero;
             Vector256<uint> acc2 = Vector256<uint>.Zero;
             Vector256<uint> acc3 = Vector256<uint>.Zero;
+            pending = Vector256<uint>.Zero;
             for (; i <= end - 4; i += 4)
             {
                 ReadOnlySpan<Vector256<byte>> four = vectors.Slice(i, 4);
-                Vector256<uint> w0 = Vector256.Shuffle(four[0], swapWordBytes).AsUInt32();
-                Vector256<uint> w1 = Vector256.Shuffle(four[1], swapWordBytes).AsUInt32();
-                Vector256<uint> w2 = Vector256.Shuffle(four[2], swapWordBytes).AsUInt32();
-                Vector256<uint> w3 = Vector256.Shuffle(four[3], swapWordBytes).AsUInt32();
-
-                // Each 32-bit lane holds two words: add both into the lane, widening to 32 bits.
-                acc0 += (w0 & lowWord) + (w0 >>> 16);
-                acc1 += (w1 & lowWord) + (w1 >>> 16);
-                acc2 += (w2 & lowWord) + (w2 >>> 16);
-                acc3 += (w3 & lowWord) + (w3 >>> 16);
+                acc0 += PairSums(four[0]);
+                acc1 += PairSums(four[1]);
+                acc2 += PairSums(four[2]);
+                acc3 += PairSums(four[3]);
             }
 
             for (; i < end; i++)
             {
-                Vector256<uint> w = Vector256.Shuffle(vectors[i], swapWordBytes).AsUInt32();
-                acc0 += (w & lowWord) + (w >>> 16);
+                acc0 += PairSums(vectors[i]);
             }
 
-            Vector256<uint> total = acc0 + acc1 + acc2 + acc3;
-            (Vector256<ulong> lower, Vector256<ulong> upper) = Vector256.Widen(total);
+            (Vector256<ulong> lower, Vector256<ulong> upper) = Vector256.Widen(acc0 + acc1 + acc2 + acc3);
             sum += Vector256.Sum(lower + upper);
         }
+        while (i < vectors.Length);
 
-        // Fewer than 32 bytes are left. The vectors covered an even number of bytes, so the tail
-        // starts on a word boundary of the data and its words line up.
-        ReadOnlySpan<byte> tail = data[(vectors.Length * Vector256<byte>.Count)..];
-        return Vector128.IsHardwareAccelerated && tail.Length >= Vector128<byte>.Count
-            ? AddVector128(tail, sum)
-            : AddScalar(tail, sum);
+        // RFC 1071 §4.1: an odd last byte is the high byte of a word whose low byte is zero.
+        return evenLength < data.Length ? sum + ((ulong)data[evenLength] << 8) : sum;
     }
 
     /// <summary>16 bytes per step; needs Vector128 hardware (the caller checks).</summary>
     internal static ulong AddVector128(ReadOnlySpan<byte> data, ulong sum)
     {
-        // The same steps as AddVector256, at half the width; see there.
-        ReadOnlySpan<Vector128<byte>> vectors = MemoryMarshal.Cast<byte, Vector128<byte>>(data);
-        Vector128<byte> swapWordBytes = BitConverter.IsLittleEndian
-            ? Vector128.Create((byte)1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14)
-            : Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-        Vector128<uint> lowWord = Vector128.Create(0xFFFFu);
+        if (data.Length < Vector128<byte>.Count)
+        {
+            return AddScalar(data, sum);
+        }
 
+        // The same steps as AddVector256, at half the width; see there.
+        int evenLength = data.Length & ~1;
+        int partialBytes = evenLength % Vector128<byte>.Count;
+        Vector128<uint> pending = Vector128<uint>.Zero;
+        if (partialBytes != 0)
+        {
+            Vector128<byte> last = Vector128.Create(data.Slice(evenLength - Vector128<byte>.Count, Vector128<byte>.Count));
+            Vector128<byte> keep = Vector128.GreaterThan(Vector128<sbyte>.Indices, Vector128.Create((sbyte)(Vector128<byte>.Count - 1 - partialBytes))).AsByte();
+            pending = PairSums(last & keep);
+        }
+
+        ReadOnlySpan<Vector128<byte>> vectors = MemoryMarshal.Cast<byte, Vector128<byte>>(data[..evenLength]);
         int i = 0;
-        while (i < vectors.Length)
+        do
         {
             int end = Math.Min(vectors.Length, i + MaxVectorsBeforeFlush);
-            Vector128<uint> acc0 = Vector128<uint>.Zero;
+            Vector128<uint> acc0 = pending;
             Vector128<uint> acc1 = Vector128<uint>.Zero;
             Vector128<uint> acc2 = Vector128<uint>.Zero;
             Vector128<uint> acc3 = Vector128<uint>.Zero;
+            pending = Vector128<uint>.Zero;
             for (; i <= end - 4; i += 4)
             {
                 ReadOnlySpan<Vector128<byte>> four = vectors.Slice(i, 4);
-                Vector128<uint> w0 = Vector128.Shuffle(four[0], swapWordBytes).AsUInt32();
-                Vector128<uint> w1 = Vector128.Shuffle(four[1], swapWordBytes).AsUInt32();
-                Vector128<uint> w2 = Vector128.Shuffle(four[2], swapWordBytes).AsUInt32();
-                Vector128<uint> w3 = Vector128.Shuffle(four[3], swapWordBytes).AsUInt32();
-                acc0 += (w0 & lowWord) + (w0 >>> 16);
-                acc1 += (w1 & lowWord) + (w1 >>> 16);
-                acc2 += (w2 & lowWord) + (w2 >>> 16);
-                acc3 += (w3 & lowWord) + (w3 >>> 16);
+                acc0 += PairSums(four[0]);
+                acc1 += PairSums(four[1]);
+                acc2 += PairSums(four[2]);
+                acc3 += PairSums(four[3]);
             }
 
             for (; i < end; i++)
             {
-                Vector128<uint> w = Vector128.Shuffle(vectors[i], swapWordBytes).AsUInt32();
-                acc0 += (w & lowWord) + (w >>> 16);
+                acc0 += PairSums(vectors[i]);
             }
 
-            Vector128<uint> total = acc0 + acc1 + acc2 + acc3;
-            (Vector128<ulong> lower, Vector128<ulong> upper) = Vector128.Widen(total);
+            (Vector128<ulong> lower, Vector128<ulong> upper) = Vector128.Widen(acc0 + acc1 + acc2 + acc3);
             sum += Vector128.Sum(lower + upper);
         }
+        while (i < vectors.Length);
 
-        return AddScalar(data[(vectors.Length * Vector128<byte>.Count)..], sum);
+        return evenLength < data.Length ? sum + ((ulong)data[evenLength] << 8) : sum;
+    }
+
+    /// <summary>
+    /// Reads 16 words and adds the two big-endian words of each 32-bit lane into that lane, so
+    /// each lane of the result is at most 2 * 0xFFFF.
+    /// </summary>
+    private static Vector256<uint> PairSums(Vector256<byte> bytes)
+    {
+        // Swap the two bytes of each word so that a little-endian lane holds the big-endian words
+        // (one vpshufb: constant indices that stay inside each 128-bit half). A big-endian machine
+        // already reads them that way.
+        Vector256<uint> words = BitConverter.IsLittleEndian
+            ? Vector256.Shuffle(bytes, Vector256.Create((byte)1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14, 17, 16, 19, 18, 21, 20, 23, 22, 25, 24, 27, 26, 29, 28, 31, 30)).AsUInt32()
+            : bytes.AsUInt32();
+        return (words & Vector256.Create(0xFFFFu)) + (words >>> 16);
+    }
+
+    /// <summary>The Vector128 twin of the method above.</summary>
+    private static Vector128<uint> PairSums(Vector128<byte> bytes)
+    {
+        Vector128<uint> words = BitConverter.IsLittleEndian
+            ? Vector128.Shuffle(bytes, Vector128.Create((byte)1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14)).AsUInt32()
+            : bytes.AsUInt32();
+        return (words & Vector128.Create(0xFFFFu)) + (words >>> 16);
     }
 }
