@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -240,6 +241,7 @@ public static class Checksum
     /// Reads 16 words and adds the two big-endian words of each 32-bit lane into that lane, so
     /// each lane of the result is at most 2 * 0xFFFF.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] // The 32 shuffle constants look big to the inliner.
     private static Vector256<uint> PairSums(Vector256<byte> bytes)
     {
         // Swap the two bytes of each word so that a little-endian lane holds the big-endian words
@@ -252,6 +254,7 @@ public static class Checksum
     }
 
     /// <summary>The Vector128 twin of the method above.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<uint> PairSums(Vector128<byte> bytes)
     {
         Vector128<uint> words = BitConverter.IsLittleEndian
