@@ -45,6 +45,12 @@ internal sealed class StackHarness
 
     public List<SentFrame> Take() => Sink.Take();
 
+    /// <summary>
+    /// Like <see cref="Take"/> but keeps only IPv4 frames: after long waits the peer's ARP entry
+    /// is stale and the first datagram to it is accompanied by a unicast ARP probe.
+    /// </summary>
+    public List<SentFrame> TakeIpv4() => Sink.Take().Where(f => f.Bytes.Length > 13 && f.Bytes[12] == 0x08 && f.Bytes[13] == 0x00).ToList();
+
     /// <summary>The peer ARPs for us, so we learn it; our reply is discarded.</summary>
     public void LearnPeer(Ipv4Address? ip = null, MacAddress? mac = null)
     {
