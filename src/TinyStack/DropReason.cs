@@ -13,11 +13,17 @@ public enum DropReason : byte
     EthernetNotForUs,
     EthernetUnsupportedType,
     EthernetVlanTagged,
+    /// <summary>A multicast destination MAC other than broadcast: we join no multicast groups.</summary>
+    EthernetMulticast,
 
     // ARP
     ArpMalformed,
     ArpUnsupported,
     ArpNotForUs,
+    /// <summary>Sender hardware or protocol address that no host may have (multicast, broadcast, loopback).</summary>
+    ArpBadSender,
+    /// <summary>Another host claims our IPv4 address (RFC 5227 §2.4).</summary>
+    ArpAddressConflict,
 
     // IPv4
     Ipv4Truncated,
@@ -30,6 +36,12 @@ public enum DropReason : byte
     Ipv4FragmentQueued,
     Ipv4ReassemblyLimit,
     Ipv4ReassemblyOverlap,
+    /// <summary>An exact duplicate of a fragment already held (same offset and length): dropped alone.</summary>
+    Ipv4FragmentDuplicate,
+    /// <summary>A fragment that contradicts RFC 791: empty, non-final and not a multiple of 8, past the end, or beyond 65535 bytes.</summary>
+    Ipv4FragmentInvalid,
+    /// <summary>An incomplete datagram discarded when its reassembly timer expired (counted by Poll, not Receive).</summary>
+    Ipv4ReassemblyTimeout,
     Ipv4UnknownProtocol,
 
     // ICMP
@@ -37,6 +49,10 @@ public enum DropReason : byte
     IcmpBadChecksum,
     IcmpUnsupportedType,
     IcmpRateLimited,
+    /// <summary>An echo request to a broadcast address, ignored like Linux's icmp_echo_ignore_broadcasts = 1.</summary>
+    IcmpBroadcastEchoIgnored,
+    /// <summary>An ICMP error whose quoted datagram is not one of ours or belongs to no protocol we run.</summary>
+    IcmpErrorIgnored,
 
     // UDP
     UdpTruncated,
@@ -59,4 +75,6 @@ public enum DropReason : byte
     ArpResolutionFailed,
     ArpQueueFull,
     NoRoute,
+    /// <summary>The neighbour cache is full of unresolved entries, so a new one cannot be created.</summary>
+    ArpCacheFull,
 }
