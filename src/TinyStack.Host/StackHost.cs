@@ -216,7 +216,8 @@ public sealed class StackHost : IDisposable
                 _stack.Poll(now, _sink);
                 _link.Poll(now);
 
-                if (stopping)
+                // Work posted before Stop runs before the loop ends, even past one batch.
+                if (stopping && !moreWork)
                 {
                     break;
                 }
