@@ -1,6 +1,26 @@
+using System.CommandLine;
+using TinyStack.Cli.Commands;
+using TinyStack.Host.Capture;
+using TinyStack.Host.Tap;
+
 namespace TinyStack.Cli;
 
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static int Main(string[] args)
+    {
+        RootCommand root = new("TinyStack: a userspace TCP/IP stack on a Linux TAP device");
+        root.Subcommands.Add(RunCommand.Create());
+        root.Subcommands.Add(ReplayCommand.Create());
+        try
+        {
+            return root.Parse(args).Invoke();
+        }
+        catch (Exception e) when (e is TapException or IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            // Local problems (no permission, busy device, unwritable capture) get one clear line.
+            Console.Error.WriteLine($"tinystack: {e.Message}");
+            return 1;
+        }
+    }
 }

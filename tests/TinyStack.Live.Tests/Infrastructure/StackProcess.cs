@@ -56,7 +56,7 @@ public sealed class StackProcess : IDisposable
         return stack;
     }
 
-    /// <summary>Stops the stack with SIGINT (like Ctrl-C) and returns everything it printed, including its counter summary.</summary>
+    /// <summary>Stops the stack with SIGTERM (handled like Ctrl-C) and returns everything it printed, including its counter summary.</summary>
     public string Stop()
     {
         if (!_stopped)
@@ -65,8 +65,8 @@ public sealed class StackProcess : IDisposable
             if (!_process.HasExited)
             {
                 // `ip netns exec` and scripts/tinystack both exec, so this PID is the stack itself:
-                // SIGINT lets it shut down cleanly, flush its capture and print its counters.
-                Shell.Run("kill", ["-INT", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
+                // SIGTERM (like Ctrl-C) lets it shut down cleanly, flush its capture and print its counters.
+                Shell.Run("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
                 if (!_process.WaitForExit(TimeSpan.FromSeconds(20)))
                 {
                     _process.Kill(entireProcessTree: true);
