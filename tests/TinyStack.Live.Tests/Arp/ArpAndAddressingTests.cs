@@ -58,7 +58,8 @@ public sealed class ArpAndAddressingTests(ITestOutputHelper output)
                 ans, _ = srp(pkt, iface="br0", timeout=1.5)
                 print(name, len(ans))
             """;
-        ProcessResult result = lab.Exec(s_timeout, "python3", "-c", Script);
+        // Debian's interpreter, where python3-scapy is installed (a PATH python3 may be another one).
+        ProcessResult result = lab.Exec(s_timeout, "/usr/bin/python3", "-c", Script);
         output.WriteLine(result.ToString());
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("wrong_mac 0", result.Stdout, StringComparison.Ordinal);

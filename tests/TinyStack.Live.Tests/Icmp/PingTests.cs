@@ -43,7 +43,8 @@ public sealed class PingTests(ITestOutputHelper output)
         PingReport report = Ping(lab, "-c", "10", "-i", "0.05", "-s", size.ToString(CultureInfo.InvariantCulture));
         Assert.Equal(10, report.Received);
         string counters = stack.Stop();
-        Assert.Matches(@"Reassembled\s+[1-9]", counters);
+        Assert.Matches(@"DatagramsReassembled\s+[1-9]", counters);
+        Assert.Matches(@"DatagramsFragmented\s+[1-9]", counters);
     }
 
     [Fact]
