@@ -21,6 +21,8 @@ public class TapDeviceTests
             Assert.Equal("tstap0", tap.Name);
             Assert.Equal(1400, tap.Mtu);
             Assert.True(tap.WaitHandle >= 0);
+            Assert.Equal(0, tap.Receive(new byte[1414], Instant.Zero)); // nothing sent yet: EAGAIN is 0
+            Assert.Throws<ArgumentException>(() => tap.Receive(new byte[1413], Instant.Zero));
 
             JsonElement link = ns.Link("tstap0");
             Assert.Equal(1400, link.GetProperty("mtu").GetInt32());
