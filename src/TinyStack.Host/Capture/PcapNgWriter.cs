@@ -71,7 +71,8 @@ public sealed class PcapNgWriter : ICaptureWriter
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         int captured = Math.Min(frame.Length, SnapLength);
-        int commentLength = comment is null ? 0 : Math.Min(Encoding.UTF8.GetByteCount(comment), MaxOptionLength);
+        comment = FitOption(comment);
+        int commentLength = comment is null ? 0 : Encoding.UTF8.GetByteCount(comment);
         int length = EnhancedPacketHeaderLength + Pad4(captured)
             + (direction == CaptureDirection.Unknown ? 0 : 8)
             + (comment is null ? 0 : 4 + Pad4(commentLength))
@@ -135,6 +136,10 @@ public sealed class PcapNgWriter : ICaptureWriter
 
     private static int Pad4(int length) => (length + 3) & ~3;
 
+    /// <summary>An option value is at most 65535 bytes: cut longer text (a UTF-8 char is at most 3 bytes per UTF-16 unit).</summary>
+    private static string? FitOption(string? text) =>
+        text is null || Encoding.UTF8.GetByteCount(text) <= MaxOptionLength ? text : text[..(MaxOptionLength / 3)];
+
     private static int WriteOptionHeader(Span<byte> block, int offset, ushort code, int length)
     {
         BinaryPrimitives.WriteUInt16LittleEndian(block[offset..], code);
@@ -163,7 +168,8 @@ public sealed class PcapNgWriter : ICaptureWriter
 
     private void WriteInterfaceDescription(string? interfaceName)
     {
-        int nameLength = interfaceName is null ? 0 : Math.Min(Encoding.UTF8.GetByteCount(interfaceName), MaxOptionLength);
+        interfaceName = FitOption(interfaceName);
+        int nameLength = interfaceName is null ? 0 : Encoding.UTF8.GetByteCount(interfaceName);
         int length = 16 + (interfaceName is null ? 0 : 4 + Pad4(nameLength)) + 8 + 4 + 4;
         Span<byte> block = Block(length);
         BinaryPrimitives.WriteUInt32LittleEndian(block, InterfaceDescriptionBlockType);

@@ -80,6 +80,22 @@ public class CaptureWriterTests
     }
 
     [Fact]
+    public void A_comment_longer_than_an_option_can_hold_is_cut_not_fatal()
+    {
+        using var file = new TempFile("long-comment.pcapng");
+        using (var writer = new PcapNgWriter(file.Path, s_origin))
+        {
+            writer.Write(TestFrames.Make(1), Instant.Zero, CaptureDirection.Outbound, new string('c', 70_000));
+            writer.Write(TestFrames.Make(2), Instant.Zero, CaptureDirection.Outbound, "next");
+        }
+
+        string[] lines = Tshark.Fields(file.Path, "frame.comment");
+        Assert.Equal(2, lines.Length);
+        Assert.Equal(65535 / 3, lines[0].Length);
+        Assert.Equal("next", lines[1]);
+    }
+
+    [Fact]
     public void Frames_longer_than_the_snap_length_are_truncated_but_keep_their_length()
     {
         using var file = new TempFile("big.pcap");
