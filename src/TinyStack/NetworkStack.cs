@@ -50,7 +50,7 @@ public sealed class NetworkStack
         if (verdict != DropReason.Accepted)
         {
             Stats.Count(verdict);
-            if (_logger is not null && _logger.IsEnabled(StackLogLevel.Debug))
+            if (verdict != DropReason.Ipv4FragmentQueued && _logger is not null && _logger.IsEnabled(StackLogLevel.Debug))
             {
                 _logger.Log(StackLogLevel.Debug, $"rx drop {verdict}: {frame.Length} bytes");
             }

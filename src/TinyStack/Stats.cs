@@ -18,7 +18,10 @@ public sealed class Stats
 
     public long this[DropReason reason] => _drops[(byte)reason];
 
-    /// <summary>Sum of every drop counter: frames and datagrams discarded for any reason.</summary>
+    /// <summary>
+    /// Sum of every drop counter: frames and datagrams discarded for any reason.
+    /// <see cref="DropReason.Ipv4FragmentQueued"/> is a verdict but not a loss, so it is left out.
+    /// </summary>
     public long TotalDrops
     {
         get
@@ -29,7 +32,7 @@ public sealed class Stats
                 sum += _drops[i];
             }
 
-            return sum;
+            return sum - _drops[(byte)DropReason.Ipv4FragmentQueued];
         }
     }
 

@@ -86,8 +86,8 @@ internal sealed class Icmp : IIpProtocolHandler
 
     /// <summary>
     /// Sends an ICMP error about <paramref name="offending"/>, unless RFC 1122 §3.2.2 forbids it
-    /// or the rate limit holds it back. Returns whether it was sent. UDP calls this with port
-    /// unreachable for datagrams to a closed port.
+    /// or the rate limit holds it back. Returns whether it was sent (or queued for ARP). UDP
+    /// calls this with port unreachable for datagrams to a closed port.
     /// </summary>
     public bool SendError(byte type, byte code, uint restOfHeader, in Ipv4Datagram offending, Instant now, IFrameSink tx)
     {
@@ -113,11 +113,12 @@ internal sealed class Icmp : IIpProtocolHandler
         header.CopyTo(message[IcmpHeader.Length..]);
         payloadQuote.CopyTo(message[(IcmpHeader.Length + header.Length)..]);
         new IcmpHeader(type, code, restOfHeader).WriteTo(message[..length]);
-        if (_interface.CommitIpv4(length, TxReason.IcmpError, now, tx) == DropReason.Accepted)
+        if (_interface.CommitIpv4(length, TxReason.IcmpError, now, tx) != DropReason.Accepted)
         {
-            _stats.Increment(StatCounter.IcmpErrorsSent);
+            return false;
         }
 
+        _stats.Increment(StatCounter.IcmpErrorsSent);
         return true;
     }
 

@@ -32,8 +32,6 @@ internal sealed class NeighborCache
 
     public Duration Lifetime => _lifetime;
 
-    public IEnumerable<NeighborEntry> Entries => _entries.Values;
-
     /// <summary>When some entry next needs a request sent, gives up, or is removed.</summary>
     public Instant NextDeadline
     {

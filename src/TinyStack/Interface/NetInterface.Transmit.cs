@@ -81,6 +81,11 @@ internal sealed partial class NetInterface
     /// <summary>Sends a payload by copying it: <see cref="BeginIpv4"/>, copy, <see cref="CommitIpv4"/>.</summary>
     public DropReason SendIpv4(Ipv4Address destination, byte protocol, ReadOnlySpan<byte> payload, in TxNote note, Instant now, IFrameSink tx)
     {
+        if (payload.Length > Ipv4Header.MaxPayloadLength)
+        {
+            throw new ArgumentException($"An IPv4 payload holds at most {Ipv4Header.MaxPayloadLength} bytes, not {payload.Length}; split the data.", nameof(payload));
+        }
+
         Span<byte> area = BeginIpv4(destination, protocol);
         payload.CopyTo(area);
         return CommitIpv4(payload.Length, note, now, tx);

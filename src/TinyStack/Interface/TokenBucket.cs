@@ -22,8 +22,6 @@ internal sealed class TokenBucket
         _tokens = burst;
     }
 
-    public int Tokens => _tokens;
-
     /// <summary>Spends a token if one is available at <paramref name="now"/>.</summary>
     public bool TryTake(Instant now)
     {

@@ -74,4 +74,30 @@ public class EthernetDispatchTests
         Assert.Equal(1, harness.Stats.TotalDrops);
         Assert.Contains("drop.EthernetTruncated=1", harness.Stats.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Drops_are_logged_at_debug_and_fragments_waiting_are_not_drops()
+    {
+        var logger = new RecordingLogger(StackLogLevel.Debug);
+        var harness = new StackHarness(new StackOptions { SendGratuitousArp = false, Logger = logger });
+
+        harness.Receive(new byte[5]);
+        harness.Receive(Fragment(Header(IpProtocol.Udp, 0), 0, true, Pattern(8)));
+
+        Assert.Equal([(StackLogLevel.Debug, "rx drop EthernetTruncated: 5 bytes")], logger.Messages);
+        Assert.Equal(1, harness.Stats.TotalDrops);
+        Assert.Equal(1, harness.Stats[DropReason.Ipv4FragmentQueued]);
+    }
+
+    [Fact]
+    public void Nothing_is_formatted_when_the_logger_is_disabled()
+    {
+        var logger = new RecordingLogger(StackLogLevel.None);
+        var harness = new StackHarness(new StackOptions { SendGratuitousArp = false, Logger = logger });
+
+        harness.Receive(new byte[5]);
+        harness.Receive(ArpReplyTo(new Ipv4Address(10, 0, 0, 9), MacAddress.Parse("02:00:00:00:00:09")));
+
+        Assert.Empty(logger.Messages);
+    }
 }

@@ -189,15 +189,18 @@ public class IcmpErrorTests
         byte[] broadcast = Ipv4(Header(IpProtocol.Udp, 8, destination: Ipv4Address.Broadcast), Pattern(8));
         Assert.Equal(DropReason.UdpNoListener, harness.Receive(Ethernet(MacAddress.Broadcast, PeerMac, EtherType.Ipv4, broadcast)));
         Assert.Empty(harness.Take());
+        Assert.Equal([true, false], udp.Sent);
     }
 
     private sealed class PortUnreachableProtocol(Icmp icmp) : IIpProtocolHandler
     {
+        public List<bool> Sent { get; } = [];
+
         public Instant NextDeadline => Instant.MaxValue;
 
         public DropReason HandleDatagram(in Ipv4Datagram datagram, Instant now, IFrameSink tx)
         {
-            icmp.SendError(IcmpType.DestinationUnreachable, IcmpUnreachableCode.Port, 0, datagram, now, tx);
+            Sent.Add(icmp.SendError(IcmpType.DestinationUnreachable, IcmpUnreachableCode.Port, 0, datagram, now, tx));
             return DropReason.UdpNoListener;
         }
 

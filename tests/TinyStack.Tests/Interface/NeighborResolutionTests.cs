@@ -57,6 +57,22 @@ public class NeighborResolutionTests
     }
 
     [Fact]
+    public void A_request_from_the_neighbour_we_are_resolving_resolves_it_too()
+    {
+        var harness = new StackHarness();
+        harness.SendFromStack(s_neighbor, IpProtocol.Udp, Pattern(30));
+        harness.Take();
+
+        // It asks for us before answering our request: RFC 826's merge fills the entry in.
+        harness.Receive(Arp(ArpOperation.Request, s_neighborMac, s_neighbor, MacAddress.Zero, OurIp));
+
+        List<SentFrame> sent = harness.Take();
+        Assert.Equal([TxReason.QueuedUntilResolved, TxReason.ArpReply], sent.Select(f => f.Note.Reason));
+        Assert.Equal(Pattern(30), ParseIpv4(sent[0].Bytes).Payload);
+        Assert.Equal(harness.Now + harness.Options.ArpEntryLifetime + harness.Options.ArpStaleEntryLifetime, harness.Stack.NextDeadline);
+    }
+
+    [Fact]
     public void Unanswered_requests_are_retried_then_resolution_fails_at_the_right_times()
     {
         var logger = new RecordingLogger(StackLogLevel.Info);
