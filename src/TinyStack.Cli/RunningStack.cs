@@ -13,15 +13,15 @@ namespace TinyStack.Cli;
 /// </summary>
 public sealed class RunningStack : IDisposable
 {
-    private readonly TapDevice _tap;
     private readonly FaultInjectingLink? _faults;
     private readonly ICaptureWriter? _capture;
+
+    // The outermost link: each wrapper owns (and disposes) what it wraps, down to the TAP.
     private readonly ILinkDevice _link;
     private bool _stopped;
 
-    private RunningStack(TapDevice tap, FaultInjectingLink? faults, ICaptureWriter? capture, ILinkDevice link, NetworkStack stack, StackHost host)
+    private RunningStack(FaultInjectingLink? faults, ICaptureWriter? capture, ILinkDevice link, NetworkStack stack, StackHost host)
     {
-        _tap = tap;
         _faults = faults;
         _capture = capture;
         _link = link;
@@ -39,7 +39,7 @@ public sealed class RunningStack : IDisposable
         TapDevice tap = TapDevice.Open(tapName, options.Mtu);
         ILinkDevice link = tap;
         FaultInjectingLink? faults = null;
-        ICaptureWriter? capture = null;
+        StopwatchClock clock = new();
         try
         {
             FaultOptions faultOptions = iface.ToFaultOptions(result);
@@ -52,23 +52,21 @@ public sealed class RunningStack : IDisposable
             // received (with its verdict) and what it sent (with its reason).
             if (result.GetValue(iface.Capture) is string path)
             {
-                capture = CaptureWriter.Create(path);
-                link = new CapturingLink(link, capture);
+                link = new CapturingLink(link, CaptureWriter.Create(path, clock.WallClockAtZero, tap.Name));
             }
 
             NetworkStack stack = new(options);
-            StackHost host = new(stack, link);
+            StackHost host = new(stack, link, clock);
             host.Start();
             logger.Log(StackLogLevel.Info, $"TinyStack {options.Address} ({options.Mac}) on {tap.Name}, mtu {options.Mtu}"
                 + (options.Gateway is { } gw ? $", gateway {gw}" : string.Empty)
                 + (faults is null ? string.Empty : $", faults: {faultOptions.Describe()}")
-                + (capture is null ? string.Empty : $", capture {result.GetValue(iface.Capture)}"));
-            return new RunningStack(tap, faults, capture, link, stack, host);
+                + (link is CapturingLink ? $", capture {result.GetValue(iface.Capture)}" : string.Empty));
+            return new RunningStack(faults, (link as CapturingLink)?.Writer, link, stack, host);
         }
         catch
         {
-            capture?.Dispose();
-            tap.Dispose();
+            link.Dispose();
             throw;
         }
     }
@@ -107,7 +105,5 @@ public sealed class RunningStack : IDisposable
         Stop();
         Host.Dispose();
         _link.Dispose();
-        _capture?.Dispose();
-        _tap.Dispose();
     }
 }
