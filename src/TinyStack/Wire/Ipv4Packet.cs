@@ -153,14 +153,26 @@ public readonly ref struct Ipv4Packet
         Ecn);
 
     /// <summary>
-    /// One line: the transport summary for an unfragmented ICMP datagram
-    /// (<c>IP 10.0.0.1 &gt; 10.0.0.2 ICMP echo request id=1 seq=3 len=56</c>), else the IP header summary.
+    /// One line: the transport summary for an unfragmented datagram
+    /// (<c>IP 10.0.0.1 &gt; 10.0.0.2 ICMP echo request id=1 seq=3 len=56</c>,
+    /// <c>TCP 10.0.0.1:49500 &gt; 10.0.0.2:80 [S] seq=123 win=64240 &lt;mss 1460&gt;</c>,
+    /// <c>UDP 10.0.0.1:40001 &gt; 10.0.0.2:5353 len=9</c>), else the IP header summary.
     /// </summary>
     public override string ToString()
     {
-        if (!IsFragment && Protocol == IpProtocol.Icmp && IcmpPacket.TryCreate(Payload, out IcmpPacket icmp))
+        if (!IsFragment)
         {
-            return $"IP {Source} > {Destination} {icmp.ToString()}";
+            switch (Protocol)
+            {
+                case IpProtocol.Icmp when IcmpPacket.TryCreate(Payload, out IcmpPacket icmp):
+                    return $"IP {Source} > {Destination} {icmp.ToString()}";
+                case IpProtocol.Tcp when TcpSegment.TryCreate(Payload, out TcpSegment tcp):
+                    return tcp.ToString(Source, Destination);
+                case IpProtocol.Udp when UdpDatagram.TryCreate(Payload, out UdpDatagram udp):
+                    return udp.ToString(Source, Destination);
+                default:
+                    break;
+            }
         }
 
         return Ipv4Header.Summarize(ToHeader(), TotalLength, Options.Length);
