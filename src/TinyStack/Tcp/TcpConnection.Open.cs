@@ -15,6 +15,7 @@ public sealed partial class TcpConnection
         _sndDataStart = iss + 1;
         _highRxt = iss;
         _recoveryPoint = iss;
+        _sndSml = iss;
         SetState(TcpState.SynSent);
         SendSyn(now);
         Reschedule();
@@ -37,6 +38,7 @@ public sealed partial class TcpConnection
         _sndDataStart = iss + 1;
         _highRxt = iss;
         _recoveryPoint = iss;
+        _sndSml = iss;
         NegotiateOptions(options, now);
         SetSendWindow(syn.Window, _irs, iss, scaled: false);
         SetState(TcpState.SynReceived);
@@ -59,6 +61,7 @@ public sealed partial class TcpConnection
         _sndDataStart = _sndUna;
         _highRxt = _sndUna;
         _recoveryPoint = _sndUna;
+        _sndSml = _sndUna;
 
         // What the SYN negotiated survives only as far as the cookie could carry it.
         _peerOfferedWindowScale = cookie.WindowScale.HasValue;
