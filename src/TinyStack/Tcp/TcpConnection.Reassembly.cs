@@ -205,8 +205,11 @@ public sealed partial class TcpConnection
         }
     }
 
-    /// <summary>Free receive space: the buffer limit less the unread in-order bytes.</summary>
-    private int ReceiveSpace => Math.Max(0, _settings.ReceiveBufferSize - _receiveBuffer.Count);
+    /// <summary>
+    /// Free receive space we can offer: the buffer limit less the unread in-order bytes, capped by
+    /// what the 16-bit window field can say at our shift (64 KiB without scaling).
+    /// </summary>
+    private int ReceiveSpace => Math.Min(Math.Max(0, _settings.ReceiveBufferSize - _receiveBuffer.Count), ushort.MaxValue << _rcvShift);
 
     /// <summary>
     /// The window field for the next segment, and the right edge it advertises. RFC 9293

@@ -82,6 +82,7 @@ internal sealed class SimulatedNetwork
     /// <summary>Runs events (deliveries and timers) until <paramref name="done"/> holds or <paramref name="until"/> passes; calls <paramref name="step"/> after each.</summary>
     public bool Run(Func<bool> done, Instant until, Action? step = null)
     {
+        step?.Invoke();
         while (!done())
         {
             Instant next = Instant.Min(A.Layer.NextDeadline, B.Layer.NextDeadline);
