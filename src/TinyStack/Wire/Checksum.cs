@@ -14,11 +14,12 @@ namespace TinyStack.Wire;
 /// <see cref="Add"/> returns the plain (two's complement) sum of the big-endian words added to the
 /// running sum, with nothing folded yet. Deferring the end-around carry is allowed because
 /// 2^16 = 1 (mod 2^16 - 1): carries out of bit 15 can be added back at the very end by
-/// <see cref="Fold"/> (RFC 1071 §2(C), "deferred carries"). A 64-bit running sum cannot overflow in
-/// practice: it would take 2^48 bytes.
+/// <see cref="Fold"/> (RFC 1071 §2(D), "deferred carries"). A 64-bit running sum cannot overflow in
+/// practice: it would take more than 2^48 bytes.
 /// </para>
 /// <para>
-/// The sum is vectorised (Vector256 or Vector128, chosen by the JIT; scalar otherwise). RFC 1071
+/// The sum is vectorised (Vector256 or Vector128, chosen by the JIT; scalar otherwise): each
+/// vector lane keeps its own partial sum, combined at the end (RFC 1071 §2(A) and (C)). RFC 1071
 /// §2(B) notes that the sum is byte-order independent: a little-endian machine may add its native
 /// words and swap the bytes of the folded result. We do not use that trick. Instead we swap the
 /// two bytes of each word inside the register (one byte shuffle per vector). That costs almost
@@ -63,7 +64,7 @@ public static class Checksum
     /// <summary>Folds a running sum to 16 bits with end-around carry.</summary>
     public static ushort Fold(ulong sum)
     {
-        // Each round adds the carries back in at bit 0 (RFC 1071 §2(C)). Four rounds at most: a
+        // Each round adds the carries back in at bit 0 (RFC 1071 §2(D)). Four rounds at most: a
         // 64-bit value shrinks to 49 bits, then 34, then 18, then 16 or 17 bits, then 16.
         while ((sum >> 16) != 0)
         {
@@ -94,8 +95,8 @@ public static class Checksum
     /// and folded, so the carries of all three terms are added back (RFC 1624 errata 5865);
     /// with that, an unchanged word also leaves the checksum unchanged. The only input on which
     /// the result still differs from a recomputation is one whose new data is all zero: its
-    /// recomputed checksum is 0xFFFF, never produced here. IP, UDP and TCP headers are never all
-    /// zero, and 0x0000 and 0xFFFF verify alike.
+    /// recomputed checksum is 0xFFFF, never produced here. That cannot happen to an IPv4 header
+    /// (its version field is 4) nor to a UDP or TCP checksum (the pseudo-header holds the protocol).
     /// </remarks>
     public static ushort Update(ushort checksum, ushort oldValue, ushort newValue) =>
         (ushort)~Fold((ulong)(ushort)~checksum + (ushort)~oldValue + newValue);
@@ -116,7 +117,7 @@ public static class Checksum
             sum += BinaryPrimitives.ReadUInt16BigEndian(data[i..]);
         }
 
-        // RFC 1071 §4.1: an odd last byte is the high byte of a word whose low byte is zero.
+        // An odd last byte is the high byte of a word whose low byte is zero (RFC 9293 §3.1).
         if (i < data.Length)
         {
             sum += (ulong)data[i] << 8;
@@ -182,7 +183,7 @@ public static class Checksum
         }
         while (i < vectors.Length);
 
-        // RFC 1071 §4.1: an odd last byte is the high byte of a word whose low byte is zero.
+        // An odd last byte is the high byte of a word whose low byte is zero (RFC 9293 §3.1).
         return evenLength < data.Length ? sum + ((ulong)data[evenLength] << 8) : sum;
     }
 
