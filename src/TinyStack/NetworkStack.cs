@@ -1,4 +1,5 @@
 using TinyStack.Interface;
+using TinyStack.Tcp;
 using TinyStack.Time;
 
 namespace TinyStack;
@@ -10,6 +11,7 @@ namespace TinyStack;
 public sealed class NetworkStack
 {
     private readonly IStackLogger? _logger;
+    private readonly TcpIpv4Binding _tcp;
 
     /// <summary>Creates a stack; throws <see cref="ArgumentException"/> if the options cannot work.</summary>
     public NetworkStack(StackOptions options)
@@ -20,6 +22,7 @@ public sealed class NetworkStack
         _logger = options.Logger;
         Random = new SeededRandom(options.Seed);
         Interface = new NetInterface(options, Stats, Random);
+        _tcp = new TcpIpv4Binding(Interface, options, Random.NextUInt64());
     }
 
     public StackOptions Options { get; }
@@ -32,6 +35,12 @@ public sealed class NetworkStack
 
     /// <summary>The Ethernet interface: where TCP and UDP register and send.</summary>
     internal NetInterface Interface { get; }
+
+    /// <summary>
+    /// TCP: listen, connect, and the connection table. Like the rest of the stack it belongs to
+    /// the stack's thread; the async socket API in TinyStack.Host marshals calls onto it.
+    /// </summary>
+    public TcpLayer Tcp => _tcp.Layer;
 
     /// <summary>When <see cref="Poll"/> must run next if no frame arrives.</summary>
     public Instant NextDeadline => Interface.NextDeadline;

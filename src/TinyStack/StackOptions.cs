@@ -1,3 +1,4 @@
+using TinyStack.Tcp;
 using TinyStack.Time;
 using TinyStack.Wire;
 
@@ -83,6 +84,9 @@ public sealed class StackOptions
 
     /// <summary>Whether to announce our address with a gratuitous ARP when the stack starts.</summary>
     public bool SendGratuitousArp { get; init; } = true;
+
+    /// <summary>TCP buffer sizes, timers and options (defaults follow Linux).</summary>
+    public TcpSettings Tcp { get; init; } = new();
 
     /// <summary>Receives notable events and drop reasons; null for silence.</summary>
     public IStackLogger? Logger { get; init; }
