@@ -64,6 +64,10 @@ public sealed partial class TcpConnection
             return DropReason.Accepted;
         }
 
+        // Any acceptable ACK shows the peer is alive: unanswered zero-window probes start over
+        // (as Linux; RFC 1122 §4.2.2.17 keeps the connection while probes are acknowledged).
+        _persistProbes = 0;
+
         int priorFlight = _sndNxt - _sndUna;
         uint advertised = (uint)segment.Window << _sndShift;
         int newlySacked = _sackEnabled && options.SackBlockCount > 0 ? ProcessSackBlocks(options, segAck) : 0;

@@ -37,7 +37,10 @@ public sealed partial class TcpConnection
         int offset = seq - _rcvNxt;
         if (offset + payload.Length > window)
         {
+            // Part lies beyond the window: keep what fits and tell the sender our window at once
+            // (as Linux, which treats data beyond the window as a reason for a quick ACK).
             payload = offset >= window ? default : payload[..(window - offset)];
+            RequestAck(TxReason.TcpAck);
         }
 
         if (payload.IsEmpty)

@@ -101,6 +101,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
 
     // Acknowledgment policy (RFC 9293 §3.8.6.3, RFC 5681 §4.2).
     private bool _ackNow;
+    private bool _windowUpdatePending;
     private TxReason _ackReason;
     private int _unackedBytes;
     private Instant _lastInvalidAck = Instant.MaxValue;
@@ -249,6 +250,18 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     /// <summary>Our send and receive window shift counts (RFC 7323 §2), 0 when scaling is off.</summary>
     public (int Send, int Receive) WindowShifts => (_sndShift, _rcvShift);
 
+    /// <summary>Bytes of array the send ring holds now (0 while idle).</summary>
+    internal int SendBufferCapacity => _sendBuffer.Capacity;
+
+    /// <summary>Bytes of array the receive ring holds now (0 while idle).</summary>
+    internal int ReceiveBufferCapacity => _receiveBuffer.Capacity;
+
+    /// <summary>Whether fast recovery (RFC 6675) is in progress.</summary>
+    internal bool InFastRecovery => _inFastRecovery;
+
+    /// <summary>Whether recovery after a retransmission timeout is in progress.</summary>
+    internal bool InLossRecovery => _inLossRecovery;
+
     /// <summary>The listener that created this connection, until it is accepted; null for active opens.</summary>
     public TcpListener? Listener { get; internal set; }
 
@@ -304,6 +317,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
         _receiveBuffer.Discard(n);
         if (IsSynchronized(State) && WindowUpdateWorthSending())
         {
+            _windowUpdatePending = true;
             RequestOutput();
         }
 
