@@ -184,8 +184,10 @@ public sealed partial class TcpConnection
             }
             else if (!_sackEnabled)
             {
-                // A partial ACK (RFC 6582 §3.2): the next hole is retransmitted by Output.
+                // A partial ACK without SACK (NewReno, RFC 6582 §3.2 step 5): the next
+                // unacknowledged segment was lost too; resend it at once.
                 _dupAcks = 0;
+                _fastRetransmitsPending = 1;
             }
         }
         else
