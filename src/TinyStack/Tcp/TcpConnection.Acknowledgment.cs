@@ -436,6 +436,7 @@ public sealed partial class TcpConnection
     private void EnterEstablished(Instant now)
     {
         SetState(TcpState.Established);
+        _wasEstablished = true;
         _lastReceived = now;
         if (Listener is TcpListener listener)
         {

@@ -72,6 +72,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     private bool _finSent;
     private bool _writeBlocked;
     private bool _appClosed;
+    private bool _wasEstablished;
     private SeqNumber _sndSml;
 
     // Their stream: the receive ring holds unread bytes, then out-of-order ranges past RCV.NXT.
@@ -166,7 +167,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
             if (value is not null)
             {
                 int events = 0;
-                if (IsSynchronized(State) || State is TcpState.TimeWait or TcpState.Closed)
+                if (IsSynchronized(State) || (State == TcpState.Closed && _wasEstablished))
                 {
                     events |= EventConnected;
                 }
