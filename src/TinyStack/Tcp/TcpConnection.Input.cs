@@ -318,6 +318,7 @@ public sealed partial class TcpConnection
         _closeAt = now + (_settings.Msl * 2);
         _sendBuffer.Release();
         _scoreboard.Clear();
+        _closeNotified = true;
         Signal(EventClosed);
     }
 

@@ -73,6 +73,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     private bool _writeBlocked;
     private bool _appClosed;
     private bool _wasEstablished;
+    private bool _closeNotified;
     private SeqNumber _sndSml;
 
     // Their stream: the receive ring holds unread bytes, then out-of-order ranges past RCV.NXT.
@@ -456,7 +457,13 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
         _retransmitAt = _persistAt = _delayedAckAt = _keepAliveAt = _closeAt = Instant.MaxValue;
         _outputPending = false;
         _layer.Remove(this);
-        Signal(EventReadable | EventWritable | EventClosed);
+
+        // TIME-WAIT already told the observer; the end of the wait is not news to it.
+        if (!_closeNotified)
+        {
+            _closeNotified = true;
+            Signal(EventReadable | EventWritable | EventClosed);
+        }
     }
 
     private void Signal(int events)
