@@ -24,7 +24,7 @@ namespace TinyStack.Wire;
 /// word is 256 * (its byte at an even offset) + (its byte at the following odd offset), so
 /// <c>sum of words = 256 * (sum of even-offset bytes) + (sum of odd-offset bytes)</c>. A vector
 /// step therefore masks out the even bytes, shifts down the odd bytes, and adds each set into the
-/// 16-bit lanes of an accumulator: four simple instructions per 32 bytes.
+/// 16-bit lanes of an accumulator: four simple instructions per vector, no byte shuffle.
 /// </para>
 /// <para>
 /// RFC 1071 §2(B) offers another way: since the sum is byte-order independent, a little-endian
@@ -34,7 +34,7 @@ namespace TinyStack.Wire;
 /// machines of either byte order. Because of that:
 /// </para>
 /// <list type="bullet">
-/// <item>the vector, Vector128 and scalar paths agree bit for bit (the tests check this);</item>
+/// <item>the Vector256, Vector128 and scalar paths agree bit for bit (the tests check this);</item>
 /// <item>the result can be mixed freely with other big-endian sums (<see cref="PseudoHeaderSum"/>);</item>
 /// <item>chaining is exact: <c>Add(b, Add(a)) == Add(a ++ b)</c> when <c>a</c> has even length.</item>
 /// </list>
