@@ -90,9 +90,10 @@ internal sealed partial class NetInterface
         if (!merged)
         {
             NeighborEntry? added = Neighbors.TryAdd(senderIp, NeighborState.Reachable, senderMac, now);
-            if (added is not null && LogEnabled(StackLogLevel.Debug))
+            // A new neighbour is a notable event (one line at Info); refreshes are not logged.
+            if (added is not null && LogEnabled(StackLogLevel.Info))
             {
-                Log(StackLogLevel.Debug, $"ARP learned {senderIp} at {senderMac}");
+                Log(StackLogLevel.Info, $"ARP learned {senderIp} at {senderMac}");
             }
         }
 

@@ -14,9 +14,14 @@ public sealed class PingTests(ITestOutputHelper output)
     public void Ping_50_at_10ms_intervals_loses_nothing()
     {
         using Lab lab = new();
-        lab.StartStack();
+        StackProcess stack = lab.StartStack();
         PingReport report = Ping(lab, "-c", "50", "-i", "0.01");
         Assert.Equal(50, report.Received);
+
+        // The run prints one line per notable event and a counter summary on exit.
+        string printed = stack.Stop();
+        Assert.Contains("ARP learned 10.0.0.1 at", printed, StringComparison.Ordinal);
+        Assert.Matches(@"IcmpEchoRepliesSent\s+50\b", printed);
     }
 
     [Fact]
