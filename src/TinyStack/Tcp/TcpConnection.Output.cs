@@ -16,6 +16,11 @@ public sealed partial class TcpConnection
         _outputPending = false;
         switch (State)
         {
+            case TcpState.SynSent when _synPending:
+                // The first SYN of an active open (Connect only queued it).
+                _synPending = false;
+                SendSyn(now);
+                return;
             case TcpState.Closed:
             case TcpState.Listen:
             case TcpState.SynSent:

@@ -115,6 +115,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     private Instant _keepAliveAt = Instant.MaxValue;
     private Instant _closeAt = Instant.MaxValue;
     private bool _outputPending;
+    private bool _synPending;
     private int _synRetransmits;
     private int _persistProbes;
     private int _keepAliveProbes;
@@ -385,8 +386,9 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     }
 
     /// <summary>
-    /// ABORT (RFC 9293 §3.10.5): a RST goes out at once in the synchronized states, queued data is
-    /// discarded, and the connection is closed with <see cref="TcpError.Aborted"/>.
+    /// ABORT (RFC 9293 §3.10.5): in the synchronized states a RST goes out (at the layer's next
+    /// Poll, like all output caused by application calls), queued data is discarded, and the
+    /// connection is closed with <see cref="TcpError.Aborted"/> at once.
     /// </summary>
     public void Abort()
     {
@@ -394,7 +396,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
         if (State is TcpState.SynReceived or TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2 or TcpState.CloseWait)
         {
             // <SEQ=SND.NXT><CTL=RST>.
-            _layer.SendReset(Tuple, _sndNxt, default, TcpFlags.Rst, _congestion.Cwnd, _rtt.Rto);
+            _layer.QueueReset(Tuple, _sndNxt, _congestion.Cwnd, _rtt.Rto);
         }
 
         if (State != TcpState.Closed)

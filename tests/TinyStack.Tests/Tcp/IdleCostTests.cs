@@ -7,6 +7,7 @@ using static TinyStack.Tests.Tcp.Harness.TcpHarness;
 namespace TinyStack.Tests.Tcp;
 
 /// <summary>Cost grows with work, not with idle state: an idle established connection holds no buffers and little memory.</summary>
+[Collection(MemoryMeasurementCollection.Name)]
 public class IdleCostTests(ITestOutputHelper output)
 {
     [Fact]
