@@ -14,6 +14,9 @@ public sealed class VirtualNetwork : IDisposable
 
     public Instant Now { get; private set; } = Instant.Zero;
 
+    /// <summary>Runs after every step of the loop: the place for invariants that must always hold.</summary>
+    public Action? AfterEachStep { get; set; }
+
     /// <summary>Rounds of the loop so far; a guard against livelock in tests.</summary>
     public long Steps { get; private set; }
 
@@ -41,6 +44,8 @@ public sealed class VirtualNetwork : IDisposable
             {
                 node.Step(Now);
             }
+
+            AfterEachStep?.Invoke();
 
             Instant next = Instant.MaxValue;
             foreach (INode node in _nodes)
