@@ -72,6 +72,7 @@ public sealed class NetworkStack
     public void Poll(Instant now, IFrameSink tx)
     {
         ArgumentNullException.ThrowIfNull(tx);
+        _tcp.Bind(now, tx);
         Interface.Poll(now, tx);
     }
 }
