@@ -404,6 +404,20 @@ public sealed class TcpStreamTests
         await Task.WhenAll(server, clients).WaitAsync(TimeSpan.FromSeconds(60));
     });
 
+    [Fact]
+    public Task An_mss_clamp_bounds_the_segments_both_ways() => Task.Run(async () =>
+    {
+        using var pair = new HostPair(new TcpSettings { MssClamp = 536 });
+        using TcpListener listener = TcpListener.Start(pair.B, 7);
+        (TcpStream client, TcpStream server) = await ConnectAsync(pair, listener);
+
+        // Both offered 536 in their SYNs (instead of 1460 for the 1500-byte MTU), so both send 536.
+        Assert.Equal(536, HostPair.OnStack(pair.A, s => s.Tcp.FindConnection(Tuple(client))!.SendMss));
+        Assert.Equal(536, HostPair.OnStack(pair.B, s => s.Tcp.Connections.Single().SendMss));
+        client.Dispose();
+        server.Dispose();
+    });
+
     private static TcpTuple Tuple(TcpStream stream) => new(
         HostPair.AddressA, (ushort)stream.LocalEndPoint.Port, HostPair.AddressB, (ushort)stream.RemoteEndPoint.Port);
 
