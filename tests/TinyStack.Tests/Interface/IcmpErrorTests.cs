@@ -156,8 +156,10 @@ public class IcmpErrorTests
 
         byte[] foreign = Ipv4(new Ipv4Header(new Ipv4Address(10, 0, 0, 5), PeerIp, IpProtocol.Udp, 8), Pattern(8));
         byte[] aboutForeign = Icmp(IcmpType.DestinationUnreachable, IcmpUnreachableCode.Port, 0, foreign);
-        byte[] tcp = Ipv4(new Ipv4Header(OurIp, PeerIp, IpProtocol.Tcp, 8), Pattern(8));
-        byte[] aboutUnregistered = Icmp(IcmpType.TimeExceeded, 0, 0, tcp);
+        // TCP is registered now that it joined the stack: quote a protocol nobody handles (SCTP).
+        const byte Sctp = 132;
+        byte[] sctp = Ipv4(new Ipv4Header(OurIp, PeerIp, Sctp, 8), Pattern(8));
+        byte[] aboutUnregistered = Icmp(IcmpType.TimeExceeded, 0, 0, sctp);
         byte[] ours = Ipv4(new Ipv4Header(OurIp, PeerIp, IpProtocol.Udp, 8), Pattern(8));
         byte[] sourceQuench = Icmp(4, 0, 0, ours);
         byte[] truncatedQuote = Icmp(IcmpType.DestinationUnreachable, IcmpUnreachableCode.Port, 0, ours.AsSpan(0, 12));
