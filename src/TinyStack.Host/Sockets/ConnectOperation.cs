@@ -65,7 +65,7 @@ internal sealed class ConnectOperation : IStackWorkItem
             }
 
             // Connect sends the SYN at once, through the sink and time that the TCP layer took
-            // at its last Poll; poll now so that they are this call's (see the README's note).
+            // at its last Poll; poll now so that the SYN leaves with this call's time.
             stack.Poll(now, tx);
             TcpConnection connection;
             try
