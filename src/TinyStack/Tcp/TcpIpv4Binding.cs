@@ -41,10 +41,10 @@ internal sealed class TcpIpv4Binding : IIpProtocolHandler, ITcpTransmitter
         return Layer.HandleSegment(datagram.Source, datagram.Destination, datagram.Payload, now);
     }
 
-    public void HandleIcmpError(in IcmpErrorMessage error, Instant now, IFrameSink tx)
+    public bool HandleIcmpError(in IcmpErrorMessage error, Instant now, IFrameSink tx)
     {
         Bind(now, tx);
-        Layer.HandleIcmpError(error.Type, error.Code, error.NextHopMtu, error.QuotedSource, error.QuotedDestination, error.TransportPrefix, now);
+        return Layer.HandleIcmpError(error.Type, error.Code, error.NextHopMtu, error.QuotedSource, error.QuotedDestination, error.TransportPrefix, now);
     }
 
     public void Poll(Instant now, IFrameSink tx)

@@ -156,8 +156,7 @@ public class IcmpErrorTests
 
         byte[] foreign = Ipv4(new Ipv4Header(new Ipv4Address(10, 0, 0, 5), PeerIp, IpProtocol.Udp, 8), Pattern(8));
         byte[] aboutForeign = Icmp(IcmpType.DestinationUnreachable, IcmpUnreachableCode.Port, 0, foreign);
-        // TCP is registered now that it joined the stack: quote a protocol nobody handles (SCTP).
-        const byte Sctp = 132;
+        const byte Sctp = 132; // no handler: TinyStack has no SCTP
         byte[] sctp = Ipv4(new Ipv4Header(OurIp, PeerIp, Sctp, 8), Pattern(8));
         byte[] aboutUnregistered = Icmp(IcmpType.TimeExceeded, 0, 0, sctp);
         byte[] ours = Ipv4(new Ipv4Header(OurIp, PeerIp, IpProtocol.Udp, 8), Pattern(8));
@@ -206,9 +205,7 @@ public class IcmpErrorTests
             return DropReason.UdpNoListener;
         }
 
-        public void HandleIcmpError(in IcmpErrorMessage error, Instant now, IFrameSink tx)
-        {
-        }
+        public bool HandleIcmpError(in IcmpErrorMessage error, Instant now, IFrameSink tx) => false;
 
         public void Poll(Instant now, IFrameSink tx)
         {
