@@ -70,12 +70,7 @@ internal sealed class TcpIpv4Binding : IIpProtocolHandler, ITcpTransmitter
 
     public int PathMtu(Ipv4Address destination) => _interface.Mtu;
 
-    /// <summary>
-    /// Remembers the time and sink of the call in progress. The stack also binds on every Poll:
-    /// application calls that transmit at once (Connect's SYN, Abort's RST) run between polls and
-    /// would otherwise find no sink on a fresh stack and lose their segment.
-    /// </summary>
-    internal void Bind(Instant now, IFrameSink tx)
+    private void Bind(Instant now, IFrameSink tx)
     {
         _now = now;
         _tx = tx;
