@@ -223,6 +223,9 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     /// <summary>RCV.NXT: the next sequence number expected.</summary>
     public SeqNumber RcvNxt => _rcvNxt;
 
+    /// <summary>RCV.NXT + RCV.WND: the right edge of the window we last advertised (it never moves left).</summary>
+    internal SeqNumber RcvAdvertisedEdge => _rcvAdvertisedEdge;
+
     /// <summary>Our initial send sequence number.</summary>
     public SeqNumber Iss => _iss;
 
