@@ -118,6 +118,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     private bool _synPending;
     private int _synRetransmits;
     private int _persistProbes;
+    private int _persistBackoff;
     private int _keepAliveProbes;
     private Instant _lastReceived;
     private Instant _lastSent;
