@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using TinyStack.Host.Links;
 using TinyStack.Simulation.Tests.Harness;
 using TinyStack.Tcp;
@@ -59,8 +58,8 @@ internal static class LossyTransfer
             TcpInvariants.CheckDirection(inbound, outbound);
         };
 
-        HashingPump up = new(outbound, seed, inbound);
-        HashingPump down = new(inbound, seed + 1_000_000, outbound);
+        HashingPump up = new(outbound, inbound, Size, seed);
+        HashingPump down = new(inbound, outbound, Size, seed + 1_000_000);
         bool done = network.RunUntil(() => { up.Step(); down.Step(); return up.Done && down.Done; }, Duration.FromSeconds(3600), Duration.FromMilliseconds(1));
 
         Assert.True(done, $"transfer stalled at {network.Now}: up {up.Received}/{Size}, down {down.Received}/{Size}; client {outbound}, server {inbound}");
@@ -75,67 +74,4 @@ internal static class LossyTransfer
         Mac = MacAddress.Parse(mac),
         Seed = seed,
     };
-
-    /// <summary>
-    /// Sends a seeded pseudo-random stream as fast as the send buffer takes it, and hashes what
-    /// the receiver reads, so 20 MiB never has to be held in memory twice.
-    /// </summary>
-    private sealed class HashingPump
-    {
-        private readonly TcpConnection _sender;
-        private readonly TcpConnection _receiver;
-        private readonly byte[] _chunk = new byte[64 * 1024];
-        private readonly byte[] _scratch = new byte[64 * 1024];
-        private readonly Random _random;
-        private readonly IncrementalHash _sent = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        private readonly IncrementalHash _received = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        private int _chunkOffset;
-        private int _chunkLength;
-        private long _queued;
-
-        public HashingPump(TcpConnection sender, ulong seed, TcpConnection receiver)
-        {
-            _sender = sender;
-            _receiver = receiver;
-            _random = new Random((int)(seed % int.MaxValue));
-        }
-
-        public long Received { get; private set; }
-
-        public bool Done => Received == Size;
-
-        public byte[] SentHash => _sent.GetCurrentHash();
-
-        public byte[] ReceivedHash => _received.GetCurrentHash();
-
-        public void Step()
-        {
-            while (_queued < Size && _sender.CanSend)
-            {
-                if (_chunkOffset == _chunkLength)
-                {
-                    _chunkLength = (int)Math.Min(_chunk.Length, Size - _queued);
-                    _random.NextBytes(_chunk.AsSpan(0, _chunkLength));
-                    _sent.AppendData(_chunk, 0, _chunkLength);
-                    _chunkOffset = 0;
-                }
-
-                int n = _sender.Send(_chunk.AsSpan(_chunkOffset, _chunkLength - _chunkOffset));
-                if (n == 0)
-                {
-                    break;
-                }
-
-                _chunkOffset += n;
-                _queued += n;
-            }
-
-            int read;
-            while ((read = _receiver.Receive(_scratch)) > 0)
-            {
-                _received.AppendData(_scratch, 0, read);
-                Received += read;
-            }
-        }
-    }
 }
