@@ -183,7 +183,7 @@ internal sealed class HttpConnection
                 case Phase.Head:
                     // A head that does not arrive in time (slowloris): say so, then close.
                     _server.CountHeaderTimeout();
-                    await TryRespondAfterTimeoutAsync(new HttpRequestError(408, "request head not received in time")).ConfigureAwait(false);
+                    await TryRespondAfterTimeoutAsync(new RequestError(408, "request head not received in time")).ConfigureAwait(false);
                     break;
                 case Phase.Idle:
                     _server.CountIdleTimeout();
@@ -283,7 +283,7 @@ internal sealed class HttpConnection
 
     private async ValueTask<bool> HandleRequestAsync()
     {
-        HttpRequestError error = _head.Validate();
+        RequestError error = _head.Validate();
         if (error.IsError)
         {
             await RespondErrorAsync(error).ConfigureAwait(false);
@@ -301,7 +301,7 @@ internal sealed class HttpConnection
         if (_head.ContentLength > limit)
         {
             // Refused before a byte of the body is read (and before any 100 Continue).
-            await RespondErrorAsync(new HttpRequestError(413, "request body too large")).ConfigureAwait(false);
+            await RespondErrorAsync(new RequestError(413, "request body too large")).ConfigureAwait(false);
             return false;
         }
 
@@ -316,14 +316,14 @@ internal sealed class HttpConnection
         }
         catch (BadHttpRequestException e) when (!_response.HasStarted)
         {
-            await RespondErrorAsync(new HttpRequestError(e.StatusCode, e.Message)).ConfigureAwait(false);
+            await RespondErrorAsync(new RequestError(e.StatusCode, e.Message)).ConfigureAwait(false);
             return false;
         }
         catch (Exception e) when (!_response.HasStarted && e is not (OperationCanceledException or IOException or SocketException))
         {
             _server.CountHandlerFailure();
             _server.Log($"handler for {_request.Method.ToString().ToUpperInvariant()} {_request.Path} threw {e.GetType().Name}: {e.Message}");
-            await RespondErrorAsync(new HttpRequestError(500, "the request handler failed")).ConfigureAwait(false);
+            await RespondErrorAsync(new RequestError(500, "the request handler failed")).ConfigureAwait(false);
             return false;
         }
 
@@ -338,7 +338,7 @@ internal sealed class HttpConnection
     }
 
     /// <summary>Answers an error with a small text body saying why, and marks the connection for closing.</summary>
-    private async ValueTask RespondErrorAsync(HttpRequestError error)
+    private async ValueTask RespondErrorAsync(RequestError error)
     {
         _server.CountRequestError();
         bool isHead = _parser.HasRequestLine && _head.Method == RequestMethod.Head;
@@ -349,7 +349,7 @@ internal sealed class HttpConnection
         await _response.CompleteAsync(_cancel.Token).ConfigureAwait(false);
     }
 
-    private async ValueTask TryRespondAfterTimeoutAsync(HttpRequestError error)
+    private async ValueTask TryRespondAfterTimeoutAsync(RequestError error)
     {
         // The timed-out token is spent: the answer gets a fresh one with a short deadline.
         _cancelReason = CancelReason.None;

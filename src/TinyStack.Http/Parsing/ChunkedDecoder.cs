@@ -30,7 +30,7 @@ public sealed class ChunkedDecoder
         Done,
     }
 
-    public HttpRequestError Error { get; private set; }
+    public RequestError Error { get; private set; }
 
     /// <summary>Trailer fields received with the last chunk.</summary>
     public int TrailerCount { get; private set; }
@@ -208,7 +208,7 @@ public sealed class ChunkedDecoder
 
     private ChunkedStatus Fail(string reason)
     {
-        Error = new HttpRequestError(400, reason);
+        Error = new RequestError(400, reason);
         return ChunkedStatus.Error;
     }
 }

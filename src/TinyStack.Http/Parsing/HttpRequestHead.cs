@@ -96,7 +96,7 @@ public sealed class HttpRequestHead
     /// and Transfer-Encoding. Rejecting every ambiguous framing, rather than picking one reading,
     /// is what keeps a request from meaning one thing here and another to a proxy in front.
     /// </summary>
-    public HttpRequestError Validate()
+    public RequestError Validate()
     {
         if (_hostCount > 1)
         {

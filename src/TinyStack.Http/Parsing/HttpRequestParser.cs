@@ -26,7 +26,7 @@ public sealed class HttpRequestParser
     }
 
     /// <summary>Why the last call returned <see cref="HttpParseStatus.Error"/>.</summary>
-    public HttpRequestError Error { get; private set; }
+    public RequestError Error { get; private set; }
 
     /// <summary>True once the request line has been parsed (the next bytes are header fields).</summary>
     public bool HasRequestLine => _inHeaders;
@@ -210,7 +210,7 @@ public sealed class HttpRequestParser
 
     private HttpParseStatus Fail(int status, string reason)
     {
-        Error = new HttpRequestError(status, reason);
+        Error = new RequestError(status, reason);
         return HttpParseStatus.Error;
     }
 

@@ -4,7 +4,7 @@ namespace TinyStack.Http.Parsing;
 /// Why a request was rejected: the status code to answer with and a short reason for the body.
 /// Reasons are constant strings, so reporting an error allocates nothing.
 /// </summary>
-public readonly record struct HttpRequestError(int StatusCode, string Reason)
+public readonly record struct RequestError(int StatusCode, string Reason)
 {
     public bool IsError => StatusCode != 0;
 
