@@ -175,12 +175,12 @@ public sealed class HttpResponse
         _protocol = protocol;
         _isHead = isHead;
         _requestKeepAlive = requestKeepAlive;
+        _headSent = false;
         _statusCode = 200;
         ContentType = null;
         ContentLength = null;
         Headers.Clear();
         CloseConnection = false;
-        _headSent = false;
         _chunked = false;
         _completed = false;
         _keepAlive = false;
