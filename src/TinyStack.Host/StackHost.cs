@@ -234,12 +234,6 @@ public sealed class StackHost : IDisposable
             fds[0] = new PollFd { Fd = _link.WaitHandle, Events = LibC.PollIn };
             fds[1] = new PollFd { Fd = _wake.Fd, Events = LibC.PollIn };
 
-            // One Poll before any posted work runs: the stack's protocol layers learn the sink
-            // (and the time) that calls made by posted work, such as a TCP connect, transmit on.
-            Instant start = _clock.Now;
-            _sink.Now = start;
-            _stack.Poll(start, _sink);
-
             bool wakeSignalled = true;
             while (true)
             {

@@ -72,7 +72,6 @@ public sealed class NetworkStack
     public void Poll(Instant now, IFrameSink tx)
     {
         ArgumentNullException.ThrowIfNull(tx);
-        _tcp.Bind(now, tx);
         Interface.Poll(now, tx);
     }
 }

@@ -64,9 +64,7 @@ internal sealed class ConnectOperation : IStackWorkItem
                 return;
             }
 
-            // Connect sends the SYN at once, through the sink and time that the TCP layer took
-            // at its last Poll; poll now so that they are this call's (see the README's note).
-            stack.Poll(now, tx);
+            // The SYN goes out at the stack's next Poll, right after this work item.
             TcpConnection connection;
             try
             {

@@ -24,8 +24,9 @@ internal interface IIpProtocolHandler
     /// <see cref="IcmpErrorMessage.IsLocal"/>). The interface has only checked that the quoted
     /// source is our address; the handler must check the rest before believing it (RFC 5927
     /// §4.1: a matching connection, and for TCP a sequence number inside the send window).
+    /// Returns whether the error was acted on; one that matched nothing is counted as ignored.
     /// </summary>
-    void HandleIcmpError(in IcmpErrorMessage error, Instant now, IFrameSink tx);
+    bool HandleIcmpError(in IcmpErrorMessage error, Instant now, IFrameSink tx);
 
     /// <summary>When <see cref="Poll"/> must next run; <see cref="Instant.MaxValue"/> if never.</summary>
     Instant NextDeadline { get; }

@@ -80,9 +80,7 @@ internal sealed class Icmp : IIpProtocolHandler
     }
 
     /// <summary>Errors about ICMP datagrams we sent (echo replies) need no action.</summary>
-    public void HandleIcmpError(in IcmpErrorMessage error, Instant now, IFrameSink tx)
-    {
-    }
+    public bool HandleIcmpError(in IcmpErrorMessage error, Instant now, IFrameSink tx) => false;
 
     /// <summary>
     /// Sends an ICMP error about <paramref name="offending"/>, unless RFC 1122 §3.2.2 forbids it
@@ -215,7 +213,6 @@ internal sealed class Icmp : IIpProtocolHandler
             quotedProtocol,
             prefix,
             isLocal: false);
-        handler.HandleIcmpError(error, now, tx);
-        return DropReason.Accepted;
+        return handler.HandleIcmpError(error, now, tx) ? DropReason.Accepted : DropReason.IcmpErrorIgnored;
     }
 }

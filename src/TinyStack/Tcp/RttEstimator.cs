@@ -4,18 +4,19 @@ namespace TinyStack.Tcp;
 
 /// <summary>
 /// The retransmission timer's estimator, RFC 6298 §2: SRTT and RTTVAR smoothed from RTT samples,
-/// RTO = SRTT + max(G, 4*RTTVAR) clamped to [MinRto, MaxRto], doubled by each timeout (§5.5).
+/// doubled by each timeout (§5.5). Where RFC 6298 computes RTO = SRTT + max(G, 4*RTTVAR) and
+/// then rounds up to the minimum, Linux (tcp_set_rto) floors the variance term instead:
+/// RTO = SRTT + max(4*RTTVAR, MinRto). We follow Linux, so the RTO always exceeds the RTT by at
+/// least MinRto and a Linux peer's delayed ACK (up to 200 ms) cannot trigger a spurious timeout.
 /// Callers apply Karn's rule (§3) by not feeding samples from retransmitted segments, unless
 /// timestamps make them unambiguous (RFC 7323 §4).
 /// </summary>
 internal sealed class RttEstimator
 {
-    // RFC 6298 §2: alpha = 1/8, beta = 1/4, K = 4; G is the clock granularity (we measure in µs,
-    // but use 1 ms as G so that a LAN's tiny variance does not collapse the RTO onto SRTT).
+    // RFC 6298 §2: alpha = 1/8, beta = 1/4, K = 4.
     private const int AlphaShift = 3;
     private const int BetaShift = 2;
     private const int K = 4;
-    private static readonly Duration s_granularity = Duration.FromMilliseconds(1);
 
     private readonly Duration _minRto;
     private readonly Duration _maxRto;
@@ -65,8 +66,8 @@ internal sealed class RttEstimator
             Srtt = new Duration(Srtt.Microseconds - (Srtt.Microseconds >> AlphaShift) + (rtt.Microseconds >> AlphaShift));
         }
 
-        // RTO <- SRTT + max(G, K*RTTVAR), bounded (2.4, 2.5).
-        _baseRto = Clamp(Srtt + Duration.Max(s_granularity, RttVar * K));
+        // RTO <- SRTT + max(K*RTTVAR, MinRto) (Linux's form of 2.3/2.4), at most MaxRto (2.5).
+        _baseRto = Clamp(Srtt + Duration.Max(_minRto, RttVar * K));
         Backoffs = 0;
         Rto = _baseRto;
     }

@@ -64,6 +64,10 @@ public sealed partial class TcpConnection
             return DropReason.Accepted;
         }
 
+        // Any acceptable ACK shows the peer is alive: unanswered zero-window probes start over
+        // (as Linux; RFC 1122 §4.2.2.17 keeps the connection while probes are acknowledged).
+        _persistProbes = 0;
+
         int priorFlight = _sndNxt - _sndUna;
         uint advertised = (uint)segment.Window << _sndShift;
         int newlySacked = _sackEnabled && options.SackBlockCount > 0 ? ProcessSackBlocks(options, segAck) : 0;
@@ -180,8 +184,10 @@ public sealed partial class TcpConnection
             }
             else if (!_sackEnabled)
             {
-                // A partial ACK (RFC 6582 §3.2): the next hole is retransmitted by Output.
+                // A partial ACK without SACK (NewReno, RFC 6582 §3.2 step 5): the next
+                // unacknowledged segment was lost too; resend it at once.
                 _dupAcks = 0;
+                _fastRetransmitsPending = 1;
             }
         }
         else
@@ -430,6 +436,7 @@ public sealed partial class TcpConnection
     private void EnterEstablished(Instant now)
     {
         SetState(TcpState.Established);
+        _wasEstablished = true;
         _lastReceived = now;
         if (Listener is TcpListener listener)
         {

@@ -15,8 +15,6 @@ public sealed partial class TcpConnection
     /// </summary>
     internal DropReason Process(TcpSegment segment, in TcpOptions options, Instant now)
     {
-        _lastReceived = now;
-        _keepAliveProbes = 0;
         DropReason result = State == TcpState.SynSent
             ? ProcessInSynSent(segment, options, now)
             : ProcessInSynchronizedState(segment, options, now);
@@ -74,6 +72,7 @@ public sealed partial class TcpConnection
         }
 
         // Fourth, check the SYN bit: RCV.NXT = SEG.SEQ + 1, IRS = SEG.SEQ, options negotiated.
+        _lastReceived = now;
         _irs = segment.SequenceNumber;
         _rcvNxt = _irs + 1;
         _lastAckSent = _rcvNxt;
@@ -164,6 +163,10 @@ public sealed partial class TcpConnection
             SendAckForUnacceptable(now, payloadLength == 0 && !hasFin);
             return _layer.Stats.Drop(duplicate ? DropReason.TcpDuplicate : DropReason.TcpOutOfWindow);
         }
+
+        // The peer is alive (for keepalive), as far as an acceptable segment can tell.
+        _lastReceived = now;
+        _keepAliveProbes = 0;
 
         // RFC 7323 §4.3: remember the peer's timestamp if the segment covers Last.ACK.sent.
         if (_timestampsEnabled && options.Timestamps is TcpTimestamps ts
@@ -315,6 +318,7 @@ public sealed partial class TcpConnection
         _closeAt = now + (_settings.Msl * 2);
         _sendBuffer.Release();
         _scoreboard.Clear();
+        _closeNotified = true;
         Signal(EventClosed);
     }
 

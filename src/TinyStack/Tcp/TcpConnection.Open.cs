@@ -6,8 +6,11 @@ namespace TinyStack.Tcp;
 /// <summary>The three ways a connection begins: active OPEN, a SYN to a listener, a valid SYN cookie.</summary>
 public sealed partial class TcpConnection
 {
-    /// <summary>Active OPEN (RFC 9293 §3.10.1): ISS chosen, SYN sent, SYN-SENT.</summary>
-    internal void OpenActive(SeqNumber iss, Instant now)
+    /// <summary>
+    /// Active OPEN (RFC 9293 §3.10.1): ISS chosen, SYN-SENT. The SYN itself goes out at the
+    /// layer's next Poll, since application calls never transmit.
+    /// </summary>
+    internal void OpenActive(SeqNumber iss)
     {
         _iss = iss;
         _sndUna = iss;
@@ -17,8 +20,8 @@ public sealed partial class TcpConnection
         _recoveryPoint = iss;
         _sndSml = iss;
         SetState(TcpState.SynSent);
-        SendSyn(now);
-        Reschedule();
+        _synPending = true;
+        RequestOutput();
     }
 
     /// <summary>

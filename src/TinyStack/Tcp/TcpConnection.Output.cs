@@ -16,6 +16,11 @@ public sealed partial class TcpConnection
         _outputPending = false;
         switch (State)
         {
+            case TcpState.SynSent when _synPending:
+                // The first SYN of an active open (Connect only queued it).
+                _synPending = false;
+                SendSyn(now);
+                return;
             case TcpState.Closed:
             case TcpState.Listen:
             case TcpState.SynSent:
@@ -39,10 +44,14 @@ public sealed partial class TcpConnection
             sentAny = true;
         }
 
-        if (!sentAny && (_ackNow || WindowUpdateWorthSending()))
+        // A window update only after the application read enough (RFC 9293 §3.8.6.2.2); the
+        // window that grows right after the handshake rides on the next segment instead.
+        if (!sentAny && (_ackNow || (_windowUpdatePending && WindowUpdateWorthSending())))
         {
             SendAck(now, _ackNow ? _ackReason : TxReason.TcpWindowUpdate);
         }
+
+        _windowUpdatePending = false;
 
         ArmTimers(now);
     }

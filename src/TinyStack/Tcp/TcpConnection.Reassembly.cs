@@ -37,7 +37,10 @@ public sealed partial class TcpConnection
         int offset = seq - _rcvNxt;
         if (offset + payload.Length > window)
         {
+            // Part lies beyond the window: keep what fits and tell the sender our window at once
+            // (as Linux, which treats data beyond the window as a reason for a quick ACK).
             payload = offset >= window ? default : payload[..(window - offset)];
+            RequestAck(TxReason.TcpAck);
         }
 
         if (payload.IsEmpty)
@@ -168,12 +171,15 @@ public sealed partial class TcpConnection
         int count = 0;
         if (_dsackPending && count < blocks.Length)
         {
+            // RFC 2883 §4: the D-SACK block first; if it lies inside held data, the block holding
+            // it follows (so it may repeat the D-SACK block exactly).
             blocks[count++] = _dsack;
         }
 
+        int first = count;
         for (int i = 0; i < _sackRecencyCount && count < blocks.Length; i++)
         {
-            if (_outOfOrder.TryFind(_sackRecency[i], out SackBlock range) && !Contains(blocks[..count], range))
+            if (_outOfOrder.TryFind(_sackRecency[i], out SackBlock range) && !Contains(blocks[first..count], range))
             {
                 blocks[count++] = range;
             }
@@ -183,7 +189,7 @@ public sealed partial class TcpConnection
         for (int i = _outOfOrder.Count - 1; i >= 0 && count < blocks.Length; i--)
         {
             SackBlock range = _outOfOrder[i];
-            if (!Contains(blocks[..count], range))
+            if (!Contains(blocks[first..count], range))
             {
                 blocks[count++] = range;
             }

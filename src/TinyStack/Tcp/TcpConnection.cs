@@ -72,6 +72,8 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     private bool _finSent;
     private bool _writeBlocked;
     private bool _appClosed;
+    private bool _wasEstablished;
+    private bool _closeNotified;
     private SeqNumber _sndSml;
 
     // Their stream: the receive ring holds unread bytes, then out-of-order ranges past RCV.NXT.
@@ -101,6 +103,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
 
     // Acknowledgment policy (RFC 9293 §3.8.6.3, RFC 5681 §4.2).
     private bool _ackNow;
+    private bool _windowUpdatePending;
     private TxReason _ackReason;
     private int _unackedBytes;
     private Instant _lastInvalidAck = Instant.MaxValue;
@@ -112,6 +115,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     private Instant _keepAliveAt = Instant.MaxValue;
     private Instant _closeAt = Instant.MaxValue;
     private bool _outputPending;
+    private bool _synPending;
     private int _synRetransmits;
     private int _persistProbes;
     private int _keepAliveProbes;
@@ -165,7 +169,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
             if (value is not null)
             {
                 int events = 0;
-                if (IsSynchronized(State) || State is TcpState.TimeWait or TcpState.Closed)
+                if (IsSynchronized(State) || (State == TcpState.Closed && _wasEstablished))
                 {
                     events |= EventConnected;
                 }
@@ -249,6 +253,18 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     /// <summary>Our send and receive window shift counts (RFC 7323 §2), 0 when scaling is off.</summary>
     public (int Send, int Receive) WindowShifts => (_sndShift, _rcvShift);
 
+    /// <summary>Bytes of array the send ring holds now (0 while idle).</summary>
+    internal int SendBufferCapacity => _sendBuffer.Capacity;
+
+    /// <summary>Bytes of array the receive ring holds now (0 while idle).</summary>
+    internal int ReceiveBufferCapacity => _receiveBuffer.Capacity;
+
+    /// <summary>Whether fast recovery (RFC 6675) is in progress.</summary>
+    internal bool InFastRecovery => _inFastRecovery;
+
+    /// <summary>Whether recovery after a retransmission timeout is in progress.</summary>
+    internal bool InLossRecovery => _inLossRecovery;
+
     /// <summary>The listener that created this connection, until it is accepted; null for active opens.</summary>
     public TcpListener? Listener { get; internal set; }
 
@@ -304,6 +320,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
         _receiveBuffer.Discard(n);
         if (IsSynchronized(State) && WindowUpdateWorthSending())
         {
+            _windowUpdatePending = true;
             RequestOutput();
         }
 
@@ -369,8 +386,9 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     }
 
     /// <summary>
-    /// ABORT (RFC 9293 §3.10.5): a RST goes out at once in the synchronized states, queued data is
-    /// discarded, and the connection is closed with <see cref="TcpError.Aborted"/>.
+    /// ABORT (RFC 9293 §3.10.5): in the synchronized states a RST goes out (at the layer's next
+    /// Poll, like all output caused by application calls), queued data is discarded, and the
+    /// connection is closed with <see cref="TcpError.Aborted"/> at once.
     /// </summary>
     public void Abort()
     {
@@ -378,7 +396,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
         if (State is TcpState.SynReceived or TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2 or TcpState.CloseWait)
         {
             // <SEQ=SND.NXT><CTL=RST>.
-            _layer.SendReset(Tuple, _sndNxt, default, TcpFlags.Rst, _congestion.Cwnd, _rtt.Rto);
+            _layer.QueueReset(Tuple, _sndNxt, _congestion.Cwnd, _rtt.Rto);
         }
 
         if (State != TcpState.Closed)
@@ -441,7 +459,13 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
         _retransmitAt = _persistAt = _delayedAckAt = _keepAliveAt = _closeAt = Instant.MaxValue;
         _outputPending = false;
         _layer.Remove(this);
-        Signal(EventReadable | EventWritable | EventClosed);
+
+        // TIME-WAIT already told the observer; the end of the wait is not news to it.
+        if (!_closeNotified)
+        {
+            _closeNotified = true;
+            Signal(EventReadable | EventWritable | EventClosed);
+        }
     }
 
     private void Signal(int events)

@@ -41,10 +41,10 @@ internal sealed class TcpIpv4Binding : IIpProtocolHandler, ITcpTransmitter
         return Layer.HandleSegment(datagram.Source, datagram.Destination, datagram.Payload, now);
     }
 
-    public void HandleIcmpError(in IcmpErrorMessage error, Instant now, IFrameSink tx)
+    public bool HandleIcmpError(in IcmpErrorMessage error, Instant now, IFrameSink tx)
     {
         Bind(now, tx);
-        Layer.HandleIcmpError(error.Type, error.Code, error.NextHopMtu, error.QuotedSource, error.QuotedDestination, error.TransportPrefix, now);
+        return Layer.HandleIcmpError(error.Type, error.Code, error.NextHopMtu, error.QuotedSource, error.QuotedDestination, error.TransportPrefix, now);
     }
 
     public void Poll(Instant now, IFrameSink tx)
@@ -70,12 +70,7 @@ internal sealed class TcpIpv4Binding : IIpProtocolHandler, ITcpTransmitter
 
     public int PathMtu(Ipv4Address destination) => _interface.Mtu;
 
-    /// <summary>
-    /// Remembers the time and sink of the call in progress. The stack also binds on every Poll:
-    /// application calls that transmit at once (Connect's SYN, Abort's RST) run between polls and
-    /// would otherwise find no sink on a fresh stack and lose their segment.
-    /// </summary>
-    internal void Bind(Instant now, IFrameSink tx)
+    private void Bind(Instant now, IFrameSink tx)
     {
         _now = now;
         _tx = tx;

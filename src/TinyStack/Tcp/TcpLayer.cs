@@ -17,6 +17,7 @@ public sealed class TcpLayer
     private readonly Dictionary<TcpTuple, TcpConnection> _connections;
     private readonly Dictionary<ushort, TcpListener> _listeners = [];
     private readonly List<INotifiable> _notifications = new(64);
+    private readonly List<PendingReset> _pendingResets = [];
     private readonly EphemeralPorts _ephemeralPorts;
     private readonly IStackLogger? _logger;
     private long _challengeAckSecond = long.MinValue;
@@ -53,9 +54,9 @@ public sealed class TcpLayer
 
     /// <summary>
     /// When <see cref="Poll"/> must run next: the earliest timer, or "now" (<see cref="Instant.Zero"/>)
-    /// when an application call left output or notifications waiting.
+    /// when an application call left output, a reset or notifications waiting.
     /// </summary>
-    public Instant NextDeadline => _notifications.Count > 0 ? Instant.Zero : Timers.Earliest;
+    public Instant NextDeadline => _notifications.Count > 0 || _pendingResets.Count > 0 ? Instant.Zero : Timers.Earliest;
 
     internal ITcpTransmitter Transmitter { get; }
 
@@ -133,6 +134,14 @@ public sealed class TcpLayer
     /// <summary>Runs every timer due at <paramref name="now"/> and the output application calls asked for.</summary>
     public void Poll(Instant now)
     {
+        // Resets from Abort: application calls never transmit themselves.
+        for (int i = 0; i < _pendingResets.Count; i++)
+        {
+            PendingReset reset = _pendingResets[i];
+            SendReset(reset.Tuple, reset.Seq, default, TcpFlags.Rst, reset.Cwnd, reset.Rto);
+        }
+
+        _pendingResets.Clear();
         while (Timers.Count > 0)
         {
             TcpConnection connection = Timers.Peek();
@@ -209,7 +218,9 @@ public sealed class TcpLayer
 
     /// <summary>
     /// Active OPEN towards <paramref name="remote"/>:<paramref name="remotePort"/>: picks an
-    /// ephemeral port (RFC 6056) unless <paramref name="localPort"/> is given and sends the SYN now.
+    /// ephemeral port (RFC 6056) unless <paramref name="localPort"/> is given, and chooses the ISS
+    /// from <paramref name="now"/>. The SYN goes out at the next <see cref="Poll"/> (which
+    /// <see cref="NextDeadline"/> asks for at once), like all output caused by application calls.
     /// </summary>
     public TcpConnection Connect(Ipv4Address remote, ushort remotePort, Instant now, ushort localPort = 0)
     {
@@ -242,7 +253,7 @@ public sealed class TcpLayer
         var connection = new TcpConnection(this, tuple, null, now);
         Add(connection);
         Stats.ActiveOpens++;
-        connection.OpenActive(new SeqNumber(Secrets.InitialSequenceNumber(tuple, now)), now);
+        connection.OpenActive(new SeqNumber(Secrets.InitialSequenceNumber(tuple, now)));
         return connection;
     }
 
@@ -293,6 +304,9 @@ public sealed class TcpLayer
     }
 
     internal void QueueNotification(INotifiable item) => _notifications.Add(item);
+
+    /// <summary>Queues &lt;SEQ=seq&gt;&lt;CTL=RST&gt; for the next Poll (an application abort).</summary>
+    internal void QueueReset(TcpTuple tuple, SeqNumber seq, uint cwnd, Duration rto) => _pendingResets.Add(new PendingReset(tuple, seq, cwnd, rto));
 
     /// <summary>RFC 5961 §7: at most <see cref="TcpSettings.ChallengeAckLimit"/> challenge ACKs per second, stack-wide.</summary>
     internal bool TryChallengeAck(Instant now)

@@ -18,27 +18,33 @@ namespace TinyStack.Wire;
 /// practice: it would take more than 2^48 bytes.
 /// </para>
 /// <para>
-/// The sum is vectorised (Vector256 or Vector128, chosen by the JIT; scalar otherwise): each
-/// vector lane keeps its own partial sum, combined at the end (RFC 1071 §2(A) and (C)). RFC 1071
-/// §2(B) notes that the sum is byte-order independent: a little-endian machine may add its native
-/// words and swap the bytes of the folded result. We do not use that trick. Instead we swap the
-/// two bytes of each word inside the register (one byte shuffle per vector). That costs almost
-/// nothing, and it means <see cref="Add"/> returns exactly the big-endian word sum on every path
-/// and every machine. Because of that:
+/// The sum is vectorised (Vector256 or Vector128, whichever the hardware accelerates; scalar
+/// otherwise), using two facts. First, the sum can be split and regrouped at will (RFC 1071
+/// §2(A)): each vector lane keeps its own partial sums, combined at the end (§2(C)). Second, a
+/// word is 256 * (its byte at an even offset) + (its byte at the following odd offset), so
+/// <c>sum of words = 256 * (sum of even-offset bytes) + (sum of odd-offset bytes)</c>. A vector
+/// step therefore masks out the even bytes, shifts down the odd bytes, and adds each set into the
+/// 16-bit lanes of an accumulator: four simple instructions per vector, no byte shuffle.
+/// </para>
+/// <para>
+/// RFC 1071 §2(B) offers another way: since the sum is byte-order independent, a little-endian
+/// machine may add its native words and swap the bytes of the folded result. We do not use it,
+/// because splitting the bytes costs no more and it makes <see cref="Add"/> return exactly the
+/// big-endian word sum, not merely a value that folds to the same checksum, on every path and on
+/// machines of either byte order. Because of that:
 /// </para>
 /// <list type="bullet">
-/// <item>the vector, Vector128 and scalar paths agree bit for bit (the tests check this);</item>
+/// <item>the Vector256, Vector128 and scalar paths agree bit for bit (the tests check this);</item>
 /// <item>the result can be mixed freely with other big-endian sums (<see cref="PseudoHeaderSum"/>);</item>
 /// <item>chaining is exact: <c>Add(b, Add(a)) == Add(a ++ b)</c> when <c>a</c> has even length.</item>
 /// </list>
 /// </remarks>
 public static class Checksum
 {
-    // Each vector step adds the two 16-bit words of a 32-bit lane into that lane, so a lane grows by
-    // at most 2 * 0xFFFF per vector. After this many vectors the 32-bit lanes are emptied into the
-    // 64-bit sum, so no input length can overflow them (32767 vectors: just under 1 MiB of
-    // Vector256). One vector of headroom is kept for the partial last vector.
-    private const int MaxVectorsBeforeFlush = (int)(uint.MaxValue / (2 * ushort.MaxValue)) - 1;
+    // A vector step adds at most 0xFF to each 16-bit accumulator lane, so a lane can take 257
+    // vectors without overflowing. The accumulators are emptied into the 64-bit sum after this
+    // many vectors (8 KiB of Vector256); the one left over is for the partial last vector.
+    private const int VectorsPerBlock = (ushort.MaxValue / byte.MaxValue) - 1;
 
     /// <summary>
     /// Adds the big-endian 16-bit words of <paramref name="data"/> (an odd last byte padded with a
@@ -141,45 +147,53 @@ public static class Checksum
         // The even bytes after the last whole vector (0 to 30): rather than a slower loop, load the
         // 32 bytes that end at evenLength and clear the ones the whole vectors already counted.
         // Both the whole vectors and this load start at even offsets, so the words line up.
-        Vector256<uint> pending = Vector256<uint>.Zero;
+        Vector256<ushort> pending = Vector256<ushort>.Zero;
         if (partialBytes != 0)
         {
             Vector256<byte> last = Vector256.Create(data.Slice(evenLength - Vector256<byte>.Count, Vector256<byte>.Count));
             Vector256<byte> keep = Vector256.GreaterThan(Vector256<sbyte>.Indices, Vector256.Create((sbyte)(Vector256<byte>.Count - 1 - partialBytes))).AsByte();
-            pending = PairSums(last & keep);
+            pending = (last & keep).AsUInt16();
         }
 
         // Reinterpret the bytes as unaligned 32-byte vectors; the span keeps every read checked.
-        ReadOnlySpan<Vector256<byte>> vectors = MemoryMarshal.Cast<byte, Vector256<byte>>(data[..evenLength]);
+        ReadOnlySpan<Vector256<ushort>> vectors = MemoryMarshal.Cast<byte, Vector256<ushort>>(data[..evenLength]);
         int i = 0;
         do
         {
-            int end = Math.Min(vectors.Length, i + MaxVectorsBeforeFlush);
-
-            // Four independent accumulators, so that consecutive adds do not wait for each other.
-            // Together their lanes receive at most MaxVectorsBeforeFlush + 1 vectors (counting the
-            // partial one) of 2 * 0xFFFF each, less than 2^32, so even their total cannot overflow.
-            Vector256<uint> acc0 = pending;
-            Vector256<uint> acc1 = Vector256<uint>.Zero;
-            Vector256<uint> acc2 = Vector256<uint>.Zero;
-            Vector256<uint> acc3 = Vector256<uint>.Zero;
-            pending = Vector256<uint>.Zero;
+            // Each vector adds its even bytes to one accumulator and its odd bytes to another.
+            // Two such pairs take turns, so that consecutive adds do not wait for each other.
+            // Together they take at most VectorsPerBlock vectors plus the pending one, at most
+            // 0xFF per lane each, so even the sum of the two pairs fits in 16 bits.
+            int end = Math.Min(vectors.Length, i + VectorsPerBlock);
+            Vector256<ushort> even0 = EvenBytes(pending);
+            Vector256<ushort> odd0 = OddBytes(pending);
+            Vector256<ushort> even1 = Vector256<ushort>.Zero;
+            Vector256<ushort> odd1 = Vector256<ushort>.Zero;
+            pending = Vector256<ushort>.Zero;
             for (; i <= end - 4; i += 4)
             {
-                ReadOnlySpan<Vector256<byte>> four = vectors.Slice(i, 4);
-                acc0 += PairSums(four[0]);
-                acc1 += PairSums(four[1]);
-                acc2 += PairSums(four[2]);
-                acc3 += PairSums(four[3]);
+                ReadOnlySpan<Vector256<ushort>> four = vectors.Slice(i, 4);
+                even0 += EvenBytes(four[0]);
+                odd0 += OddBytes(four[0]);
+                even1 += EvenBytes(four[1]);
+                odd1 += OddBytes(four[1]);
+                even0 += EvenBytes(four[2]);
+                odd0 += OddBytes(four[2]);
+                even1 += EvenBytes(four[3]);
+                odd1 += OddBytes(four[3]);
             }
 
             for (; i < end; i++)
             {
-                acc0 += PairSums(vectors[i]);
+                even1 += EvenBytes(vectors[i]);
+                odd1 += OddBytes(vectors[i]);
             }
 
-            (Vector256<ulong> lower, Vector256<ulong> upper) = Vector256.Widen(acc0 + acc1 + acc2 + acc3);
-            sum += Vector256.Sum(lower + upper);
+            // Widen to 32 bits and form 256 * even + odd: each 32-bit lane is at most
+            // 2 * 0xFFFF * 257 (below 2^25), so even the sum of all lanes fits in 32 bits.
+            (Vector256<uint> evenLower, Vector256<uint> evenUpper) = Vector256.Widen(even0 + even1);
+            (Vector256<uint> oddLower, Vector256<uint> oddUpper) = Vector256.Widen(odd0 + odd1);
+            sum += Vector256.Sum(((evenLower + evenUpper) << 8) + oddLower + oddUpper);
         }
         while (i < vectors.Length);
 
@@ -195,72 +209,72 @@ public static class Checksum
             return AddScalar(data, sum);
         }
 
-        // The same steps as AddVector256, at half the width; see there.
+        // The same steps as AddVector256, at half the width; the comments are there.
         int evenLength = data.Length & ~1;
         int partialBytes = evenLength % Vector128<byte>.Count;
-        Vector128<uint> pending = Vector128<uint>.Zero;
+        Vector128<ushort> pending = Vector128<ushort>.Zero;
         if (partialBytes != 0)
         {
             Vector128<byte> last = Vector128.Create(data.Slice(evenLength - Vector128<byte>.Count, Vector128<byte>.Count));
             Vector128<byte> keep = Vector128.GreaterThan(Vector128<sbyte>.Indices, Vector128.Create((sbyte)(Vector128<byte>.Count - 1 - partialBytes))).AsByte();
-            pending = PairSums(last & keep);
+            pending = (last & keep).AsUInt16();
         }
 
-        ReadOnlySpan<Vector128<byte>> vectors = MemoryMarshal.Cast<byte, Vector128<byte>>(data[..evenLength]);
+        ReadOnlySpan<Vector128<ushort>> vectors = MemoryMarshal.Cast<byte, Vector128<ushort>>(data[..evenLength]);
         int i = 0;
         do
         {
-            int end = Math.Min(vectors.Length, i + MaxVectorsBeforeFlush);
-            Vector128<uint> acc0 = pending;
-            Vector128<uint> acc1 = Vector128<uint>.Zero;
-            Vector128<uint> acc2 = Vector128<uint>.Zero;
-            Vector128<uint> acc3 = Vector128<uint>.Zero;
-            pending = Vector128<uint>.Zero;
+            int end = Math.Min(vectors.Length, i + VectorsPerBlock);
+            Vector128<ushort> even0 = EvenBytes(pending);
+            Vector128<ushort> odd0 = OddBytes(pending);
+            Vector128<ushort> even1 = Vector128<ushort>.Zero;
+            Vector128<ushort> odd1 = Vector128<ushort>.Zero;
+            pending = Vector128<ushort>.Zero;
             for (; i <= end - 4; i += 4)
             {
-                ReadOnlySpan<Vector128<byte>> four = vectors.Slice(i, 4);
-                acc0 += PairSums(four[0]);
-                acc1 += PairSums(four[1]);
-                acc2 += PairSums(four[2]);
-                acc3 += PairSums(four[3]);
+                ReadOnlySpan<Vector128<ushort>> four = vectors.Slice(i, 4);
+                even0 += EvenBytes(four[0]);
+                odd0 += OddBytes(four[0]);
+                even1 += EvenBytes(four[1]);
+                odd1 += OddBytes(four[1]);
+                even0 += EvenBytes(four[2]);
+                odd0 += OddBytes(four[2]);
+                even1 += EvenBytes(four[3]);
+                odd1 += OddBytes(four[3]);
             }
 
             for (; i < end; i++)
             {
-                acc0 += PairSums(vectors[i]);
+                even1 += EvenBytes(vectors[i]);
+                odd1 += OddBytes(vectors[i]);
             }
 
-            (Vector128<ulong> lower, Vector128<ulong> upper) = Vector128.Widen(acc0 + acc1 + acc2 + acc3);
-            sum += Vector128.Sum(lower + upper);
+            (Vector128<uint> evenLower, Vector128<uint> evenUpper) = Vector128.Widen(even0 + even1);
+            (Vector128<uint> oddLower, Vector128<uint> oddUpper) = Vector128.Widen(odd0 + odd1);
+            sum += Vector128.Sum(((evenLower + evenUpper) << 8) + oddLower + oddUpper);
         }
         while (i < vectors.Length);
 
         return evenLength < data.Length ? sum + ((ulong)data[evenLength] << 8) : sum;
     }
 
-    /// <summary>
-    /// Reads 16 words and adds the two big-endian words of each 32-bit lane into that lane, so
-    /// each lane of the result is at most 2 * 0xFFFF.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] // The 32 shuffle constants look big to the inliner.
-    private static Vector256<uint> PairSums(Vector256<byte> bytes)
-    {
-        // Swap the two bytes of each word so that a little-endian lane holds the big-endian words
-        // (one vpshufb: constant indices that stay inside each 128-bit half). A big-endian machine
-        // already reads them that way.
-        Vector256<uint> words = BitConverter.IsLittleEndian
-            ? Vector256.Shuffle(bytes, Vector256.Create((byte)1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14, 17, 16, 19, 18, 21, 20, 23, 22, 25, 24, 27, 26, 29, 28, 31, 30)).AsUInt32()
-            : bytes.AsUInt32();
-        return (words & Vector256.Create(0xFFFFu)) + (words >>> 16);
-    }
-
-    /// <summary>The Vector128 twin of the method above.</summary>
+    /// <summary>The bytes at even offsets (the high-order bytes of the words), one per 16-bit lane.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector128<uint> PairSums(Vector128<byte> bytes)
-    {
-        Vector128<uint> words = BitConverter.IsLittleEndian
-            ? Vector128.Shuffle(bytes, Vector128.Create((byte)1, 0, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14)).AsUInt32()
-            : bytes.AsUInt32();
-        return (words & Vector128.Create(0xFFFFu)) + (words >>> 16);
-    }
+    private static Vector256<ushort> EvenBytes(Vector256<ushort> lanes) =>
+        BitConverter.IsLittleEndian ? lanes & Vector256.Create((ushort)0xFF) : lanes >>> 8;
+
+    /// <summary>The bytes at odd offsets (the low-order bytes of the words), one per 16-bit lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<ushort> OddBytes(Vector256<ushort> lanes) =>
+        BitConverter.IsLittleEndian ? lanes >>> 8 : lanes & Vector256.Create((ushort)0xFF);
+
+    /// <summary>The bytes at even offsets (the high-order bytes of the words), one per 16-bit lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ushort> EvenBytes(Vector128<ushort> lanes) =>
+        BitConverter.IsLittleEndian ? lanes & Vector128.Create((ushort)0xFF) : lanes >>> 8;
+
+    /// <summary>The bytes at odd offsets (the low-order bytes of the words), one per 16-bit lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<ushort> OddBytes(Vector128<ushort> lanes) =>
+        BitConverter.IsLittleEndian ? lanes >>> 8 : lanes & Vector128.Create((ushort)0xFF);
 }

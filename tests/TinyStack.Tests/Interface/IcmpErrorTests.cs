@@ -156,8 +156,9 @@ public class IcmpErrorTests
 
         byte[] foreign = Ipv4(new Ipv4Header(new Ipv4Address(10, 0, 0, 5), PeerIp, IpProtocol.Udp, 8), Pattern(8));
         byte[] aboutForeign = Icmp(IcmpType.DestinationUnreachable, IcmpUnreachableCode.Port, 0, foreign);
-        byte[] tcp = Ipv4(new Ipv4Header(OurIp, PeerIp, IpProtocol.Tcp, 8), Pattern(8));
-        byte[] aboutUnregistered = Icmp(IcmpType.TimeExceeded, 0, 0, tcp);
+        const byte Sctp = 132; // no handler: TinyStack has no SCTP
+        byte[] sctp = Ipv4(new Ipv4Header(OurIp, PeerIp, Sctp, 8), Pattern(8));
+        byte[] aboutUnregistered = Icmp(IcmpType.TimeExceeded, 0, 0, sctp);
         byte[] ours = Ipv4(new Ipv4Header(OurIp, PeerIp, IpProtocol.Udp, 8), Pattern(8));
         byte[] sourceQuench = Icmp(4, 0, 0, ours);
         byte[] truncatedQuote = Icmp(IcmpType.DestinationUnreachable, IcmpUnreachableCode.Port, 0, ours.AsSpan(0, 12));
@@ -204,9 +205,7 @@ public class IcmpErrorTests
             return DropReason.UdpNoListener;
         }
 
-        public void HandleIcmpError(in IcmpErrorMessage error, Instant now, IFrameSink tx)
-        {
-        }
+        public bool HandleIcmpError(in IcmpErrorMessage error, Instant now, IFrameSink tx) => false;
 
         public void Poll(Instant now, IFrameSink tx)
         {

@@ -31,7 +31,8 @@ internal sealed class RecordingProtocol : IIpProtocolHandler
         return Verdict;
     }
 
-    public void HandleIcmpError(in IcmpErrorMessage error, Instant now, IFrameSink tx) =>
+    public bool HandleIcmpError(in IcmpErrorMessage error, Instant now, IFrameSink tx)
+    {
         Errors.Add(new RecordedIcmpError(
             error.Type,
             error.Code,
@@ -42,6 +43,8 @@ internal sealed class RecordingProtocol : IIpProtocolHandler
             error.QuotedProtocol,
             error.TransportPrefix.ToArray(),
             error.IsLocal));
+        return true;
+    }
 
     public void Poll(Instant now, IFrameSink tx)
     {

@@ -66,4 +66,69 @@ public sealed class SocketMeasurementTests(ITestOutputHelper output)
         // Both work; the figures themselves go to the README, not into assertions.
         Assert.All(rates.Values, rate => Assert.True(rate > 100, $"only {rate} round trips/s"));
     });
+
+    [Theory]
+    [InlineData(SocketContinuations.ThreadPool)]
+    [InlineData(SocketContinuations.StackThread)]
+    public Task A_handler_that_blocks_stalls_other_connections_only_with_StackThread_continuations(SocketContinuations continuations) => Task.Run(async () =>
+    {
+        using var pair = new HostPair(continuations: continuations);
+        using TinyStack.Host.Sockets.TcpListener listener = TinyStack.Host.Sockets.TcpListener.Start(pair.B, 7);
+
+        // Server: connection 1's handler blocks its thread for 500 ms after its first read
+        // (synchronous work, a lock, a blocking call...); connection 2 is a plain echo.
+        Task<TcpStream> accept1 = listener.AcceptAsync().AsTask();
+        TcpStream client1 = await TcpStream.ConnectAsync(pair.A, HostPair.AddressB, 7);
+        TcpStream server1 = await accept1;
+        Task<TcpStream> accept2 = listener.AcceptAsync().AsTask();
+        TcpStream client2 = await TcpStream.ConnectAsync(pair.A, HostPair.AddressB, 7);
+        TcpStream server2 = await accept2;
+        bool blockedOnStackThread = false;
+        _ = Task.Run(async () =>
+        {
+            byte[] one = new byte[1];
+            await server1.ReadExactlyAsync(one);
+            blockedOnStackThread = pair.B.IsOnStackThread;
+            Thread.Sleep(500);
+        });
+        _ = Task.Run(async () =>
+        {
+            byte[] buffer = new byte[64];
+            int n;
+            while ((n = await server2.ReadAsync(buffer)) > 0)
+            {
+                await server2.WriteAsync(buffer.AsMemory(0, n));
+            }
+        });
+
+        // The read must be pending (its continuation registered) before the byte arrives, or it
+        // completes at once on the caller's thread, as with any awaitable.
+        await Task.Delay(300);
+        await client1.WriteAsync(new byte[] { 1 });
+        await Task.Delay(50);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await client2.WriteAsync(new byte[] { 2 });
+        byte[] reply = new byte[1];
+        await client2.ReadExactlyAsync(reply);
+        long latency = watch.ElapsedMilliseconds;
+        await Task.Yield();
+        output.WriteLine($"{continuations}: connection 2's round trip took {latency} ms while connection 1's handler blocked");
+
+        if (continuations == SocketContinuations.StackThread)
+        {
+            // The blocked handler runs on B's stack thread: nothing else moves until it returns.
+            Assert.True(blockedOnStackThread);
+            Assert.True(latency >= 350, $"round trip {latency} ms");
+        }
+        else
+        {
+            Assert.False(blockedOnStackThread);
+            Assert.True(latency < 350, $"round trip {latency} ms");
+        }
+
+        foreach (TcpStream stream in new[] { client1, client2, server1, server2 })
+        {
+            stream.Abort();
+        }
+    });
 }

@@ -41,10 +41,18 @@ public class RttEstimatorTests
     }
 
     [Fact]
-    public void Rto_is_clamped_to_the_minimum_on_a_fast_path()
+    public void On_a_fast_path_the_rto_is_srtt_plus_the_minimum_as_linux()
     {
         RttEstimator rtt = Create();
         rtt.Sample(Duration.FromMicroseconds(300));
+        Assert.Equal(Duration.FromMicroseconds(200_300), rtt.Rto);
+    }
+
+    [Fact]
+    public void A_zero_rtt_gives_exactly_the_minimum()
+    {
+        RttEstimator rtt = Create();
+        rtt.Sample(Duration.Zero);
         Assert.Equal(Duration.FromMilliseconds(200), rtt.Rto);
     }
 

@@ -113,7 +113,6 @@ public class SynSentTests
     [Fact]
     public void Syn_is_retransmitted_with_backoff_and_the_attempt_times_out()
     {
-        var settings = DefaultSettings();
         var h = new TcpHarness(new TcpSettings { Timestamps = false, Sack = false, WindowScaling = false, ReceiveBufferSize = 32 * 1024, SynRetries = 2 });
         TcpConnection connection = h.Connect(out RecordingObserver observer);
         Instant start = h.Now;
@@ -134,7 +133,6 @@ public class SynSentTests
         Assert.Equal(TcpError.TimedOut, observer.ClosedWith);
         h.ExpectNothing();
         Assert.Equal(1, h.Stats.AttemptFails);
-        _ = settings;
     }
 
     [Fact]
@@ -184,7 +182,8 @@ public class SynSentTests
 
         // The SYN-ACK's window is not scaled (RFC 7323 §2.2); later ones are.
         Assert.Equal(1000u, connection.SndWnd);
-        Assert.Equal(1460 - 12, connection.SendMss - 12);
+        Assert.Equal(1460, connection.SendMss);
+        Assert.Equal(1460 - 12, connection.EffectiveMss);
         h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1, window: 1000, options: new TcpOptions { Timestamps = new TcpTimestamps(778, tsVal) });
         Assert.Equal(128_000u, connection.SndWnd);
 

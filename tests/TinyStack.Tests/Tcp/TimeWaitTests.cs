@@ -39,6 +39,19 @@ public class TimeWaitTests
     }
 
     [Fact]
+    public void The_observer_hears_of_the_close_once()
+    {
+        var h = new TcpHarness();
+        TcpConnection c = h.EstablishPassive(out RecordingObserver observer);
+        c.ShutdownWrite();
+        h.Next();
+        h.Send(TcpFlags.Ack | TcpFlags.Fin, RemoteIss + 1, h.Iss + 2);
+        h.Advance(Duration.FromSeconds(61));
+        Assert.Equal(TcpState.Closed, c.State);
+        Assert.Single(observer.Events, e => e.StartsWith("closed", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Msl_is_configurable()
     {
         var h = new TcpHarness(new TcpSettings { Timestamps = false, Sack = false, WindowScaling = false, ReceiveBufferSize = 32 * 1024, Msl = Duration.FromSeconds(1) });

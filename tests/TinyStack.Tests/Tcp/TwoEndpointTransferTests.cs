@@ -59,6 +59,68 @@ public class TwoEndpointTransferTests(ITestOutputHelper output)
         Assert.True(network.A.Layer.Stats.RetransmitTimeouts >= 3);
     }
 
+    [Theory]
+    [InlineData(21UL, 0.0)]
+    [InlineData(22UL, 0.03)]
+    public void Both_directions_at_once_deliver_byte_exact(ulong seed, double drop)
+    {
+        var network = new SimulatedNetwork(seed: seed) { DropRate = drop, ReorderRate = 0.02 };
+        const int Size = 1024 * 1024;
+        byte[] fromA = new byte[Size];
+        byte[] fromB = new byte[Size];
+        new Random(1).NextBytes(fromA);
+        new Random(2).NextBytes(fromB);
+        byte[] atA = new byte[Size];
+        byte[] atB = new byte[Size];
+        TcpListener listener = network.B.Layer.Listen(Port);
+        TcpConnection a = network.A.Layer.Connect(network.B.Address, Port, network.Now);
+        TcpConnection? b = null;
+        int sentA = 0, sentB = 0, gotA = 0, gotB = 0;
+        byte[] scratch = new byte[32768];
+        bool ok = network.Run(
+            () => gotA == Size && gotB == Size && a.IsEndOfStream && b!.IsEndOfStream,
+            network.Now + Duration.FromSeconds(300),
+            () =>
+            {
+                b ??= listener.Accept();
+                if (b is null || a.State == TcpState.SynSent)
+                {
+                    return;
+                }
+
+                Pump(a, fromA, ref sentA, atA, ref gotA, scratch);
+                Pump(b, fromB, ref sentB, atB, ref gotB, scratch);
+            });
+
+        Assert.True(ok, $"A sent {sentA} got {gotA}; B sent {sentB} got {gotB}; {a.State}/{b?.State}");
+        Assert.True(fromA.AsSpan().SequenceEqual(atB));
+        Assert.True(fromB.AsSpan().SequenceEqual(atA));
+
+        // Both FINs crossed: each side ends in TIME-WAIT or CLOSED, without error.
+        network.Run(() => a.State is TcpState.TimeWait or TcpState.Closed && b!.State is TcpState.TimeWait or TcpState.Closed, network.Now + Duration.FromSeconds(60));
+        Assert.Equal(TcpError.None, a.Error);
+        Assert.Equal(TcpError.None, b!.Error);
+
+        static void Pump(TcpConnection c, byte[] source, ref int sent, byte[] sink, ref int got, byte[] scratch)
+        {
+            if (sent < source.Length && c.CanSend)
+            {
+                sent += c.Send(source.AsSpan(sent));
+                if (sent == source.Length)
+                {
+                    c.ShutdownWrite();
+                }
+            }
+
+            int n;
+            while ((n = c.Receive(scratch)) > 0)
+            {
+                scratch.AsSpan(0, n).CopyTo(sink.AsSpan(got));
+                got += n;
+            }
+        }
+    }
+
     private void Transfer(SimulatedNetwork network, int size, out TcpConnection client, out TcpConnection server, Action<long>? onProgress = null)
     {
         byte[] data = new byte[size];

@@ -119,18 +119,20 @@ public class ChecksumTests
     [InlineData(SumPath.Public, 64 * 1024)]
     [InlineData(SumPath.Public, 1024 * 1024)]
     [InlineData(SumPath.Public, (5 * 1024 * 1024) + 33)]
-    [InlineData(SumPath.Vector256, (1024 * 1024) + 32)]
+    [InlineData(SumPath.Vector256, 256 * 32)]
+    [InlineData(SumPath.Vector256, (256 * 32) + 30)]
+    [InlineData(SumPath.Vector256, (257 * 32) + 30)]
+    [InlineData(SumPath.Vector256, (3 * 256 * 32) + 31)]
     [InlineData(SumPath.Vector256, (1024 * 1024) + 30)]
-    [InlineData(SumPath.Vector256, (1024 * 1024) - 33)]
-    [InlineData(SumPath.Vector128, (512 * 1024) + 16)]
-    [InlineData(SumPath.Vector128, (512 * 1024) + 14)]
+    [InlineData(SumPath.Vector128, (256 * 16) + 14)]
+    [InlineData(SumPath.Vector128, (257 * 16) + 14)]
     [InlineData(SumPath.Vector128, (3 * 1024 * 1024) + 7)]
     [InlineData(SumPath.Scalar, (1024 * 1024) + 1)]
     public void Add_AllOnesData_DoesNotOverflowTheLaneAccumulators(SumPath path, int length)
     {
-        // 0xFF bytes are the worst case for the 32-bit vector lanes; lengths straddle the point
-        // where the lanes must be flushed (about 1 MiB of Vector256, 512 KiB of Vector128), with
-        // and without a partial last vector.
+        // 0xFF bytes are the worst case for the 16-bit accumulator lanes. The lengths sit at and
+        // just past the point where the lanes must be emptied (256 whole vectors plus a partial
+        // one), and far beyond it.
         byte[] data = new byte[length];
         data.AsSpan().Fill(0xFF);
         ulong expected = ((ulong)(length / 2) * 0xFFFF) + (length % 2 == 1 ? 0xFF00ul : 0);

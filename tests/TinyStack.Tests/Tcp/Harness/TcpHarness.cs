@@ -249,6 +249,7 @@ internal sealed class TcpHarness : ITcpTransmitter
         OurPort = ActiveLocalPort;
         TheirPort = LocalPort;
         TcpConnection connection = Layer.Connect(RemoteIp, LocalPort, Now, localPort: ActiveLocalPort);
+        Iss = connection.Iss.Value;
         observer = new RecordingObserver();
         connection.Observer = observer;
         return connection;
