@@ -16,9 +16,9 @@ internal sealed class ServerFixture : IAsyncDisposable
 
     private readonly HostPair _pair = new();
 
-    public ServerFixture(Action<HttpApp> configure, HttpServerOptions? options = null)
+    public ServerFixture(Action<HttpApp> configure, HttpServerOptions? options = null, Func<TinyStack.Host.StackHost, HttpApp>? createApp = null)
     {
-        HttpApp app = new();
+        HttpApp app = createApp?.Invoke(_pair.B) ?? new HttpApp();
         configure(app);
         Server = HttpServer.Start(_pair.B, 80, app, options);
     }
