@@ -81,7 +81,15 @@ public sealed class TcpListener : IDisposable
                     done.Set();
                 }
             });
-            done.Wait();
+            // The host's loop may die (a fault elsewhere) before it runs the work: do not wait forever.
+            while (!done.Wait(100))
+            {
+                if (!host.IsRunning)
+                {
+                    throw new InvalidOperationException("The StackHost stopped before the listener could start.");
+                }
+            }
+
             failure?.Throw();
         }
 
