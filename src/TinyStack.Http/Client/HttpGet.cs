@@ -20,7 +20,8 @@ public static class HttpGet
     /// <param name="body">Where the body goes.</param>
     /// <param name="head">Send HEAD instead of GET.</param>
     /// <param name="insecure">Accept any server certificate (like curl -k).</param>
-    public static async Task<HttpGetResult> FetchAsync(StackHost host, Uri url, Stream body, bool head = false, bool insecure = false, CancellationToken cancellationToken = default)
+    /// <param name="onHead">Called with the response head before the body is read (e.g. to print it first).</param>
+    public static async Task<HttpGetResult> FetchAsync(StackHost host, Uri url, Stream body, bool head = false, bool insecure = false, Action<HttpClientResponse>? onHead = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(host);
         ArgumentNullException.ThrowIfNull(url);
@@ -63,6 +64,7 @@ public static class HttpGet
             await stream.WriteAsync(Encoding.ASCII.GetBytes(request), cancellationToken).ConfigureAwait(false);
             using HttpResponseReader reader = new(stream);
             HttpClientResponse response = await reader.ReadHeadAsync(cancellationToken).ConfigureAwait(false);
+            onHead?.Invoke(response);
             long length = await reader.ReadBodyAsync(response, head, body, cancellationToken).ConfigureAwait(false);
             return new HttpGetResult(response, length, watch.Elapsed);
         }
