@@ -87,12 +87,17 @@ public sealed class InterfaceOptions
         CustomParser = r => Parse<StackLogLevel>(r, (string s, out StackLogLevel l) => Enum.TryParse(s, ignoreCase: true, out l) && Enum.IsDefined(l), "one of trace, debug, info, warning, error, none"),
     };
 
+    /// <summary>--cc, --trace-dir and --trace-samples.</summary>
+    public CongestionOptions Congestion { get; } = new();
+
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { Tap, Ip, Gateway, Mac, Mtu, Capture, Drop, Duplicate, Reorder, Corrupt, Delay, Rate, QueueFrames, Seed, Log })
         {
             command.Options.Add(option);
         }
+
+        Congestion.AddTo(command);
     }
 
     /// <summary>
@@ -124,7 +129,7 @@ public sealed class InterfaceOptions
             return $"--capture {path}: the file name must end in .pcapng or .pcap.";
         }
 
-        return null;
+        return Congestion.Validate(result);
     }
 
     public StackOptions ToStackOptions(ParseResult result, IStackLogger logger)
@@ -137,6 +142,7 @@ public sealed class InterfaceOptions
             Mac = result.GetValue(Mac) ?? DefaultMac(ip.Address),
             Mtu = result.GetValue(Mtu),
             Seed = result.GetValue(Seed),
+            Tcp = Congestion.Apply(result, new(), logger),
             Logger = logger,
         };
     }

@@ -4,6 +4,7 @@ using TinyStack.Host;
 using TinyStack.Host.Capture;
 using TinyStack.Host.Links;
 using TinyStack.Host.Tap;
+using TinyStack.Host.Tracing;
 
 namespace TinyStack.Cli;
 
@@ -81,6 +82,7 @@ public sealed class RunningStack : IDisposable
         _stopped = true;
         Host.Stop();
         _capture?.Flush();
+        (Stack.Options.Tcp.TraceSink as TraceDirectory)?.WriteRemaining();
     }
 
     public string Summary()
