@@ -70,6 +70,7 @@ public sealed partial class TcpConnection
         // (as Linux; RFC 1122 §4.2.2.17 keeps the connection while probes are acknowledged).
         _persistProbes = 0;
 
+        SeqNumber priorUna = _sndUna;
         int priorFlight = _sndNxt - _sndUna;
         uint advertised = (uint)segment.Window << _sndShift;
         int newlySacked = _sackEnabled && options.SackBlockCount > 0 ? ProcessSackBlocks(options, segAck) : 0;
@@ -92,10 +93,7 @@ public sealed partial class TcpConnection
             }
         }
 
-        // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated. If (SND.WL1 < SEG.SEQ
-        // or (SND.WL1 = SEG.SEQ and SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND, SND.WL1 <- SEG.SEQ,
-        // and SND.WL2 <- SEG.ACK" — old segments cannot shrink the window.
-        if (segAck >= _sndUna && (_sndWl1 < seq || (_sndWl1 == seq && _sndWl2 <= segAck)))
+        if (segAck >= _sndUna && IsWindowUpdate(seq, segAck, priorUna, advertised))
         {
             SetSendWindow(segment.Window, seq, segAck, scaled: true);
         }
@@ -456,6 +454,45 @@ public sealed partial class TcpConnection
             // ShutdownWrite was called during the handshake.
             SetState(TcpState.FinWait1);
         }
+    }
+
+    /// <summary>
+    /// Whether an acceptable ACK (SND.UNA =< SEG.ACK =< SND.NXT) carries a newer window than the
+    /// one we hold. RFC 9293 §3.10.7.4: "If (SND.WL1 < SEG.SEQ or (SND.WL1 = SEG.SEQ and
+    /// SND.WL2 =< SEG.ACK)), set SND.WND <- SEG.WND" — so that old segments cannot change the
+    /// window. That test alone lets two kinds of segment through the wrong way, which a lossy,
+    /// reordering path with data both ways produces all the time (Linux tcp_may_update_window
+    /// makes the same two refinements):
+    /// <list type="bullet">
+    /// <item>A segment that acknowledges new data is newer than every segment that set the window
+    /// (the peer's RCV.NXT only grows), even when its SEQ is lower because it is a retransmission
+    /// filling a hole. The RFC test ignores its window while SND.UNA advances, so the usable window
+    /// SND.UNA + SND.WND - SND.NXT would reach past any edge the peer offered: take its window.</item>
+    /// <item>Two segments with the same SEQ and ACK (a window update, say, and the ACK before it)
+    /// cannot be ordered by the RFC test, so a reordered older one would shrink the window we
+    /// already filled. A receiver never moves its right edge left (RFC 9293 §3.8.6.2.2, RFC 7323
+    /// §2.4), so at the same SEQ and ACK only a larger window is newer. A zero window is taken
+    /// all the same: RFC 1122 §4.2.2.16 says a window that shrinks to zero MUST be probed.</item>
+    /// </list>
+    /// </summary>
+    private bool IsWindowUpdate(SeqNumber seq, SeqNumber segAck, SeqNumber priorUna, uint window)
+    {
+        if (segAck > priorUna)
+        {
+            return true;
+        }
+
+        if (_sndWl1 < seq)
+        {
+            return true;
+        }
+
+        if (_sndWl1 != seq || segAck < _sndWl2)
+        {
+            return false;
+        }
+
+        return segAck > _sndWl2 || window > _sndWnd || window == 0;
     }
 
     private void SetSendWindow(ushort window, SeqNumber seq, SeqNumber ack, bool scaled)

@@ -98,7 +98,9 @@ public sealed partial class TcpConnection
                 _oldestUnackedSince = now;
             }
 
+            // Data flows again: the zero-window episode, and its probe backoff, is over.
             _persistAt = Instant.MaxValue;
+            _persistBackoff = 0;
         }
         else
         {
@@ -109,6 +111,7 @@ public sealed partial class TcpConnection
             {
                 _persistAt = Instant.MaxValue;
                 _persistProbes = 0;
+                _persistBackoff = 0;
             }
             else if (_persistAt == Instant.MaxValue)
             {
@@ -123,11 +126,17 @@ public sealed partial class TcpConnection
         }
     }
 
-    /// <summary>RFC 9293 §3.8.6.1: the first probe after one RTO, then exponential backoff up to the maximum RTO.</summary>
+    /// <summary>
+    /// RFC 9293 §3.8.6.1 and RFC 1122 §4.2.2.17: the first probe after one RTO, then exponential
+    /// backoff up to the maximum RTO. The backoff counts every probe of this zero-window episode,
+    /// answered or not: an answer that still says "zero" is no reason to probe faster (Linux keeps
+    /// icsk_backoff the same way), while <see cref="_persistProbes"/>, which decides when to give
+    /// up, counts only the unanswered ones.
+    /// </summary>
     private Duration PersistInterval()
     {
         Duration interval = _rtt.Rto;
-        for (int i = 0; i < _persistProbes && interval < _settings.MaxRto; i++)
+        for (int i = 0; i < _persistBackoff && interval < _settings.MaxRto; i++)
         {
             interval *= 2;
         }
@@ -201,6 +210,7 @@ public sealed partial class TcpConnection
         if (!pending || _sndNxt != _sndUna)
         {
             _persistProbes = 0;
+            _persistBackoff = 0;
             return;
         }
 
@@ -212,8 +222,9 @@ public sealed partial class TcpConnection
         }
 
         _persistProbes++;
+        _persistBackoff++;
         _layer.Stats.ZeroWindowProbes++;
-        SendProbe(now, TxReason.TcpZeroWindowProbe, _persistProbes);
+        SendProbe(now, TxReason.TcpZeroWindowProbe, _persistBackoff);
         _persistAt = now + PersistInterval();
     }
 

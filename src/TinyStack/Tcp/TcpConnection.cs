@@ -118,6 +118,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     private bool _synPending;
     private int _synRetransmits;
     private int _persistProbes;
+    private int _persistBackoff;
     private int _keepAliveProbes;
     private Instant _lastReceived;
     private Instant _lastSent;
@@ -222,6 +223,9 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
 
     /// <summary>RCV.NXT: the next sequence number expected.</summary>
     public SeqNumber RcvNxt => _rcvNxt;
+
+    /// <summary>RCV.NXT + RCV.WND: the right edge of the window we last advertised (it never moves left).</summary>
+    internal SeqNumber RcvAdvertisedEdge => _rcvAdvertisedEdge;
 
     /// <summary>Our initial send sequence number.</summary>
     public SeqNumber Iss => _iss;

@@ -1,5 +1,6 @@
 using TinyStack.Host.Links;
 using TinyStack.Time;
+using Xunit.Sdk;
 
 namespace TinyStack.Simulation.Tests.Harness;
 
@@ -7,10 +8,13 @@ namespace TinyStack.Simulation.Tests.Harness;
 /// Drives stacks and raw endpoints attached to in-memory links in virtual time: the same loop
 /// as StackHost (drain each link, report verdicts, poll timers), but time jumps straight to the
 /// next deadline instead of sleeping, so a minute of network time runs in milliseconds.
+/// With <c>recordFrames</c> set, each stack's link keeps its last frames so that a failing run
+/// can be looked at in Wireshark (<see cref="CaptureOnFailure"/>).
 /// </summary>
-public sealed class VirtualNetwork : IDisposable
+public sealed class VirtualNetwork(int recordFrames = 0) : IDisposable
 {
     private readonly List<INode> _nodes = [];
+    private readonly List<(string Name, FrameHistory History)> _histories = [];
 
     public Instant Now { get; private set; } = Instant.Zero;
 
@@ -22,6 +26,13 @@ public sealed class VirtualNetwork : IDisposable
 
     public StackNode AddStack(StackOptions options, ILinkDevice link)
     {
+        if (recordFrames > 0)
+        {
+            FrameHistory history = new(recordFrames, link.Mtu + MemoryLink.LinkHeaderAllowance);
+            _histories.Add((options.Address.Address.ToString(), history));
+            link = new RecordingLink(link, history);
+        }
+
         StackNode node = new(new NetworkStack(options), link);
         _nodes.Add(node);
         return node;
@@ -87,6 +98,46 @@ public sealed class VirtualNetwork : IDisposable
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/>; if it fails (an assertion, or an invariant in
+    /// <see cref="AfterEachStep"/>), writes each stack's recorded frames to
+    /// out/sim-failures/&lt;name&gt;-&lt;address&gt;.pcapng and fails with the paths in the message.
+    /// </summary>
+    public void CaptureOnFailure(string name, Action body)
+    {
+        try
+        {
+            body();
+        }
+        catch (Exception e) when (_histories.Count > 0)
+        {
+            string directory = Path.Combine(RepositoryRoot(), "out", "sim-failures");
+            Directory.CreateDirectory(directory);
+            List<string> paths = [];
+            foreach ((string node, FrameHistory history) in _histories)
+            {
+                string path = Path.Combine(directory, $"{name}-{node}.pcapng");
+                history.WriteTo(path);
+                paths.Add($"{path} ({Math.Min(history.Recorded, history.Capacity)} of {history.Recorded} frames)");
+            }
+
+            throw new XunitException($"{e.Message}{Environment.NewLine}At {Now}; last frames seen by each stack: {string.Join(", ", paths)}", e);
+        }
+    }
+
+    private static string RepositoryRoot()
+    {
+        for (DirectoryInfo? dir = new(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "TinyStack.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return Directory.GetCurrentDirectory();
     }
 
     public void Dispose()

@@ -13,8 +13,7 @@ public class FlowControlTests
     public void Sender_stays_within_the_peers_window()
     {
         var h = new TcpHarness();
-        TcpConnection c = h.EstablishPassive();
-        h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1, window: 1000);
+        TcpConnection c = h.EstablishPassive(out _, peerWindow: 1000);
         c.Send(Bytes(3000));
 
         // Nothing is in flight, so the whole usable window goes out even though it is below one MSS.
@@ -32,17 +31,17 @@ public class FlowControlTests
     public void Sender_avoids_silly_windows_while_data_is_in_flight()
     {
         var h = new TcpHarness();
-        TcpConnection c = h.EstablishPassive();
+        TcpConnection c = h.EstablishPassive(out _, peerWindow: Mss + 100);
         c.Send(Bytes(Mss));
         h.Next();
 
-        // The peer acknowledges nothing new but its window leaves room for only 100 more bytes:
-        // far below half the largest window seen, with data in flight, so we wait.
-        h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1, window: Mss + 100);
+        // The peer's window leaves room for only 100 more bytes: far below half the largest
+        // window seen, with data in flight, so we wait.
         c.Send(Bytes(3000));
         h.ExpectNothing();
 
         // Once everything is acknowledged the window is used even if small (nothing in flight).
+        // The peer has not read yet, so its right edge stays where it was.
         h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1 + Mss, window: 100);
         Assert.Equal(100, h.Next().Payload.Length);
     }
@@ -126,7 +125,11 @@ public class FlowControlTests
         var h = new TcpHarness(new TcpSettings { Timestamps = false, Sack = false, ReceiveBufferSize = 1024 * 1024 });
         TcpConnection c = h.EstablishPassive(out _, new TcpOptions { Mss = 1460, WindowScale = 2 });
         Assert.Equal((2, 5), c.WindowShifts);
-        h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1, window: 1000, payload: Bytes(100));
+        h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1, window: 65535, payload: Bytes(60));
+        Assert.Equal(65535u << 2, c.SndWnd);
+
+        // A later segment (SEG.SEQ > SND.WL1) updates the window: 1000 units of 4 bytes.
+        h.Send(TcpFlags.Ack, RemoteIss + 61, h.Iss + 1, window: 1000, payload: Bytes(40));
         Assert.Equal(4000u, c.SndWnd);
         h.Advance(Duration.FromMilliseconds(40));
 

@@ -40,23 +40,38 @@ public class ZeroWindowTests
     }
 
     [Fact]
-    public void Answered_probes_keep_the_connection_while_unanswered_ones_end_it()
+    public void Answered_probes_still_back_off_and_keep_the_connection_while_unanswered_ones_end_it()
     {
         var h = new TcpHarness(new TcpSettings { Timestamps = false, Sack = false, WindowScaling = false, ReceiveBufferSize = 32 * 1024, MaxZeroWindowProbes = 2 });
         TcpConnection c = h.EstablishPassive(out RecordingObserver observer);
         h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1, window: 0);
         c.Send(Bytes(10));
-        for (int i = 0; i < 5; i++)
+
+        // Each probe is answered, but still with a zero window: the interval keeps doubling
+        // (RFC 1122 §4.2.2.17) from one RTO (200 ms), and the connection stays up however many
+        // probes it takes, since none goes unanswered.
+        Instant at = h.Now;
+        Duration interval = Duration.FromMilliseconds(200);
+        for (int i = 1; i <= 5; i++)
         {
-            h.Advance(Duration.FromSeconds(1));
-            h.Expect(TcpFlags.Ack, h.Iss, RemoteIss + 1, reason: TxReason.TcpZeroWindowProbe);
+            at += interval;
+            h.ExpectNothing(at - Duration.FromMilliseconds(1));
+            h.AdvanceTo(at);
+            Assert.Equal(i, h.Expect(TcpFlags.Ack, h.Iss, RemoteIss + 1, reason: TxReason.TcpZeroWindowProbe).Note.Count);
             h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1, window: 0);
+            interval *= 2;
         }
 
+        Assert.Equal(5, h.Stats.ZeroWindowProbes);
         Assert.Equal(TcpState.Established, c.State);
 
-        // Now the peer goes silent.
-        h.Advance(Duration.FromSeconds(10));
+        // Now the peer goes silent: two unanswered probes, 6.4 s and then 12.8 s later, and the
+        // timeout 25.6 s after the second ends the connection.
+        h.Advance(Duration.FromMilliseconds(6400 + 12800));
+        Assert.Equal(7, h.Stats.ZeroWindowProbes);
+        h.Advance(Duration.FromMilliseconds(25599));
+        Assert.Equal(TcpState.Established, c.State);
+        h.Advance(Duration.FromMilliseconds(1));
         Assert.Equal(TcpState.Closed, c.State);
         Assert.Equal(TcpError.TimedOut, observer.ClosedWith);
     }

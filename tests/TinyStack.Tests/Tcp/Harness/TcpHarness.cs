@@ -199,21 +199,25 @@ internal sealed class TcpHarness : ITcpTransmitter
     // ---- Connection setup helpers -------------------------------------------------------
 
     /// <summary>Opens a listener and takes it through SYN and SYN-ACK: a connection in SYN-RECEIVED.</summary>
-    public TcpListener ListenAndReceiveSyn(TcpOptions synOptions = default)
+    public TcpListener ListenAndReceiveSyn(TcpOptions synOptions = default, ushort peerWindow = 65535)
     {
         TcpListener listener = Layer.Listen(LocalPort, backlog: 8);
-        Assert.Equal(DropReason.Accepted, Send(TcpFlags.Syn, RemoteIss, options: synOptions.IsEmpty ? new TcpOptions { Mss = 1460 } : synOptions));
+        Assert.Equal(DropReason.Accepted, Send(TcpFlags.Syn, RemoteIss, window: peerWindow, options: synOptions.IsEmpty ? new TcpOptions { Mss = 1460 } : synOptions));
         Emitted synAck = Next();
         Assert.Equal(TcpFlags.Syn | TcpFlags.Ack, synAck.Flags);
         Assert.Equal(RemoteIss + 1, synAck.Ack);
         return listener;
     }
 
-    /// <summary>A passively opened connection in ESTABLISHED, accepted, with a recording observer.</summary>
-    public TcpConnection EstablishPassive(out RecordingObserver observer, TcpOptions synOptions = default)
+    /// <summary>
+    /// A passively opened connection in ESTABLISHED, accepted, with a recording observer. The
+    /// peer's SYN and final ACK offer <paramref name="peerWindow"/> (a peer that wants a small
+    /// window offers it from the start: receivers do not shrink windows, RFC 9293 §3.8.6.2.2).
+    /// </summary>
+    public TcpConnection EstablishPassive(out RecordingObserver observer, TcpOptions synOptions = default, ushort peerWindow = 65535)
     {
-        TcpListener listener = ListenAndReceiveSyn(synOptions);
-        Assert.Equal(DropReason.Accepted, Send(TcpFlags.Ack, RemoteIss + 1, Iss + 1));
+        TcpListener listener = ListenAndReceiveSyn(synOptions, peerWindow);
+        Assert.Equal(DropReason.Accepted, Send(TcpFlags.Ack, RemoteIss + 1, Iss + 1, window: peerWindow));
         TcpConnection? connection = listener.Accept();
         Assert.NotNull(connection);
         Assert.Equal(TcpState.Established, connection.State);
