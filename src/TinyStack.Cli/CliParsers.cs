@@ -37,6 +37,46 @@ public static class CliParsers
         return bitsPerSecond > 0;
     }
 
+    /// <summary>Parses a size in bytes such as <c>65536</c>, <c>64k</c>, <c>256KiB</c> or <c>4m</c> (k and m are 1024-based).</summary>
+    public static bool TryParseSize(string text, out int bytes)
+    {
+        bytes = 0;
+        (string number, long unit) = Split(
+            text.Trim().ToLowerInvariant(),
+            [("kib", 1024L), ("mib", 1024L * 1024), ("gib", 1024L * 1024 * 1024), ("k", 1024L), ("m", 1024L * 1024), ("g", 1024L * 1024 * 1024), ("b", 1L)],
+            1L);
+        if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out double value) || value < 0)
+        {
+            return false;
+        }
+
+        double total = Math.Round(value * unit);
+        if (total > int.MaxValue)
+        {
+            return false;
+        }
+
+        bytes = (int)total;
+        return true;
+    }
+
+    /// <summary>Parses a switch: <c>on</c>/<c>off</c> (also yes/no, true/false, 1/0).</summary>
+    public static bool TryParseOnOff(string text, out bool value)
+    {
+        switch (text.Trim().ToLowerInvariant())
+        {
+            case "on" or "yes" or "true" or "1":
+                value = true;
+                return true;
+            case "off" or "no" or "false" or "0":
+                value = false;
+                return true;
+            default:
+                value = false;
+                return false;
+        }
+    }
+
     private static (string Number, long Unit) Split(string text, (string Suffix, long Unit)[] units, long defaultUnit)
     {
         foreach ((string suffix, long unit) in units)

@@ -2,8 +2,11 @@ using System.Diagnostics;
 
 namespace TinyStack.Cli;
 
-/// <summary>Writes the stack's events as one line each, prefixed with the time since start.</summary>
-public sealed class ConsoleLogger(StackLogLevel minimum) : IStackLogger
+/// <summary>
+/// Writes the stack's events as one line each, prefixed with the time since start, to standard
+/// output (or to <paramref name="output"/>: standard error for commands whose standard output is data).
+/// </summary>
+public sealed class ConsoleLogger(StackLogLevel minimum, TextWriter? output = null) : IStackLogger
 {
     private readonly long _start = Stopwatch.GetTimestamp();
 
@@ -17,7 +20,7 @@ public sealed class ConsoleLogger(StackLogLevel minimum) : IStackLogger
         }
 
         double seconds = Stopwatch.GetElapsedTime(_start).TotalSeconds;
-        Console.Out.WriteLine($"[{seconds,10:F6}] {Label(level)} {message}");
+        (output ?? Console.Out).WriteLine($"[{seconds,10:F6}] {Label(level)} {message}");
     }
 
     private static string Label(StackLogLevel level) => level switch

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using TinyStack.Host.Links;
+using TinyStack.Tcp;
 using TinyStack.Time;
 using TinyStack.Wire;
 
@@ -12,6 +13,9 @@ namespace TinyStack.Cli;
 /// </summary>
 public sealed class InterfaceOptions
 {
+    private const int MinTcpBuffer = 1024;
+    private const int MaxTcpBuffer = 1 << 30;
+
     public Option<string> Tap { get; } = new("--tap")
     {
         Description = "TAP device to attach to (created if it does not exist), e.g. tap0",
@@ -87,12 +91,39 @@ public sealed class InterfaceOptions
         CustomParser = r => Parse<StackLogLevel>(r, (string s, out StackLogLevel l) => Enum.TryParse(s, ignoreCase: true, out l) && Enum.IsDefined(l), "one of trace, debug, info, warning, error, none"),
     };
 
+    public Option<int?> TcpSendBuffer { get; } = Size("--tcp-send-buffer", "Largest TCP send buffer per connection, e.g. 256k (1k..1g; default 256k)");
+
+    public Option<int?> TcpReceiveBuffer { get; } = Size("--tcp-receive-buffer", "Largest TCP receive buffer (bounds the window), e.g. 256k (1k..1g; default 256k)");
+
+    public Option<int?> TcpMss { get; } = new("--tcp-mss")
+    {
+        Description = "Clamp the TCP MSS offered and used to this many bytes (88..65495; default: MTU - 40)",
+        CustomParser = r => Parse<int>(r, int.TryParse, "a whole number of bytes such as 1460 or 536"),
+    };
+
+    public Option<string?> TcpSack { get; } = OnOff("--tcp-sack", "Negotiate selective acknowledgements (RFC 2018): on or off (default on)");
+
+    public Option<string?> TcpTimestamps { get; } = OnOff("--tcp-timestamps", "Negotiate TCP timestamps (RFC 7323): on or off (default on)");
+
+    public Option<Duration?> TcpMsl { get; } = DurationOption("--tcp-msl", "Maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30s)");
+
+    public Option<Duration?> TcpFinTimeout { get; } = DurationOption("--tcp-fin-timeout", "How long an orphaned FIN-WAIT-2 waits for the peer's FIN (default 60s)");
+
+    public Option<bool> NoDelay { get; } = new("--nodelay")
+    {
+        Description = "Disable Nagle's algorithm on every connection (TCP_NODELAY)",
+    };
+
     /// <summary>--cc, --trace-dir and --trace-samples.</summary>
     public CongestionOptions Congestion { get; } = new();
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Tap, Ip, Gateway, Mac, Mtu, Capture, Drop, Duplicate, Reorder, Corrupt, Delay, Rate, QueueFrames, Seed, Log })
+        foreach (Option option in new Option[]
+        {
+            Tap, Ip, Gateway, Mac, Mtu, Capture, Drop, Duplicate, Reorder, Corrupt, Delay, Rate, QueueFrames, Seed, Log,
+            TcpSendBuffer, TcpReceiveBuffer, TcpMss, TcpSack, TcpTimestamps, TcpMsl, TcpFinTimeout, NoDelay,
+        })
         {
             command.Options.Add(option);
         }
@@ -129,7 +160,40 @@ public sealed class InterfaceOptions
             return $"--capture {path}: the file name must end in .pcapng or .pcap.";
         }
 
+        foreach ((Option<int?> option, int? value) in new[] { (TcpSendBuffer, result.GetValue(TcpSendBuffer)), (TcpReceiveBuffer, result.GetValue(TcpReceiveBuffer)) })
+        {
+            if (value is int bytes && bytes is < MinTcpBuffer or > MaxTcpBuffer)
+            {
+                return $"{option.Name} {bytes} is out of range: use 1k..1g bytes (e.g. 256k).";
+            }
+        }
+
+        if (result.GetValue(TcpMss) is int mss && mss is < 88 or > ushort.MaxValue - 40)
+        {
+            return $"--tcp-mss {mss} is out of range: use 88..65495 bytes (e.g. 1460, or 536).";
+        }
+
         return Congestion.Validate(result);
+    }
+
+    /// <summary>The TCP settings the --tcp-* options and --nodelay ask for (Linux-like defaults otherwise).</summary>
+    public TcpSettings ToTcpSettings(ParseResult result)
+    {
+        TcpSettings defaults = new();
+        int send = result.GetValue(TcpSendBuffer) ?? defaults.SendBufferSize;
+        int receive = result.GetValue(TcpReceiveBuffer) ?? defaults.ReceiveBufferSize;
+        return new TcpSettings
+        {
+            SendBufferSize = send,
+            ReceiveBufferSize = receive,
+            InitialBufferSize = Math.Min(defaults.InitialBufferSize, Math.Min(send, receive)),
+            MssClamp = result.GetValue(TcpMss),
+            Sack = OnOffValue(result, TcpSack) ?? defaults.Sack,
+            Timestamps = OnOffValue(result, TcpTimestamps) ?? defaults.Timestamps,
+            Msl = result.GetValue(TcpMsl) ?? defaults.Msl,
+            FinWait2Timeout = result.GetValue(TcpFinTimeout) ?? defaults.FinWait2Timeout,
+            NoDelay = result.GetValue(NoDelay),
+        };
     }
 
     public StackOptions ToStackOptions(ParseResult result, IStackLogger logger)
@@ -142,7 +206,7 @@ public sealed class InterfaceOptions
             Mac = result.GetValue(Mac) ?? DefaultMac(ip.Address),
             Mtu = result.GetValue(Mtu),
             Seed = result.GetValue(Seed),
-            Tcp = Congestion.Apply(result, new(), logger),
+            Tcp = Congestion.Apply(result, ToTcpSettings(result), logger),
             Logger = logger,
         };
     }
@@ -161,6 +225,37 @@ public sealed class InterfaceOptions
 
     /// <summary>A locally administered MAC derived from the address, so restarts keep neighbours' caches valid.</summary>
     public static MacAddress DefaultMac(Ipv4Address address) => MacAddress.FromUInt64(0x02_54_53_00_00_00UL | (address.Value & 0xFF_FFFF));
+
+    private static Option<int?> Size(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = r => Parse<int>(r, CliParsers.TryParseSize, "a size in bytes such as 65536, 64k or 4m"),
+    };
+
+    // A string, not a bool: System.CommandLine treats bool options as flags and would not take
+    // "off" as their value.
+    private static Option<string?> OnOff(string name, string description)
+    {
+        Option<string?> option = new(name) { Description = description, HelpName = "on|off" };
+        option.Validators.Add(r =>
+        {
+            string? text = r.GetValueOrDefault<string?>();
+            if (text is not null && !CliParsers.TryParseOnOff(text, out _))
+            {
+                r.AddError($"{name} '{text}' is not valid: expected on or off.");
+            }
+        });
+        return option;
+    }
+
+    private static bool? OnOffValue(ParseResult result, Option<string?> option) =>
+        result.GetValue(option) is string text && CliParsers.TryParseOnOff(text, out bool value) ? value : null;
+
+    private static Option<Duration?> DurationOption(string name, string description) => new(name)
+    {
+        Description = description,
+        CustomParser = r => Parse<Duration>(r, CliParsers.TryParseDuration, "a duration such as 500ms, 1s or 2m"),
+    };
 
     private static Option<double> Probability(string name, string description)
     {

@@ -12,6 +12,7 @@ public static class Program
         RootCommand root = new("TinyStack: a userspace TCP/IP stack on a Linux TAP device");
         root.Subcommands.Add(RunCommand.Create());
         root.Subcommands.Add(ReplayCommand.Create());
+        root.Subcommands.Add(ConnectCommand.Create());
         root.Subcommands.Add(PlotCommand.Create());
         try
         {

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Runtime.InteropServices;
 using TinyStack.Host.Interop;
 using TinyStack.Host.Links;
+using TinyStack.Host.Sockets;
 using TinyStack.Time;
 
 namespace TinyStack.Host;
@@ -48,6 +49,7 @@ public sealed class StackHost : IDisposable
     private long _framesReceived;
     private long _wakeups;
     private long _workItems;
+    private long _allocatedBytes;
 
     /// <param name="stack">The stack to run. The host does not dispose it.</param>
     /// <param name="link">The link to run it on. The host does not dispose it.</param>
@@ -75,6 +77,17 @@ public sealed class StackHost : IDisposable
     /// <summary>True on the thread that owns the stack, where work may call it directly.</summary>
     public bool IsOnStackThread => _thread is not null && Thread.CurrentThread == _thread;
 
+    /// <summary>True from <see cref="Start"/> until the loop ends (after <see cref="Stop"/>, or a fault).</summary>
+    public bool IsRunning => _thread is not null && !_completion.Task.IsCompleted && !_stopRequested;
+
+    /// <summary>
+    /// Where the sockets of this host (<see cref="TcpStream"/>, <see cref="Sockets.TcpListener"/>)
+    /// resume the code that awaits them; read when a socket is created. The default,
+    /// <see cref="SocketContinuations.ThreadPool"/>, is safe for any code; see the README section
+    /// "Sockets: where your code runs" for the trade-off and the figures.
+    /// </summary>
+    public SocketContinuations SocketContinuations { get; set; } = SocketContinuations.ThreadPool;
+
     /// <summary>Completes when the loop ends: normally after <see cref="Stop"/>, faulted if the loop threw.</summary>
     public Task Completion => _completion.Task;
 
@@ -82,7 +95,8 @@ public sealed class StackHost : IDisposable
         Volatile.Read(ref _framesReceived),
         _sink.FramesTransmitted,
         Volatile.Read(ref _wakeups),
-        Volatile.Read(ref _workItems));
+        Volatile.Read(ref _workItems),
+        Volatile.Read(ref _allocatedBytes));
 
     /// <summary>Starts the thread that owns the stack.</summary>
     /// <exception cref="InvalidOperationException">Already started, or stopped.</exception>
@@ -114,7 +128,7 @@ public sealed class StackHost : IDisposable
     public void Post(Action<NetworkStack> work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        Enqueue(new StackWorkItem(work, null));
+        Enqueue(new StackWorkItem(work, null, null));
     }
 
     /// <summary>
@@ -124,7 +138,30 @@ public sealed class StackHost : IDisposable
     public void Post(StackWork work)
     {
         ArgumentNullException.ThrowIfNull(work);
-        Enqueue(new StackWorkItem(null, work));
+        Enqueue(new StackWorkItem(null, work, null));
+    }
+
+    /// <summary>
+    /// Like <see cref="Post(StackWork)"/>, for a preallocated work item: posting allocates nothing
+    /// (the queue reuses its storage once it has grown to the number of items in flight).
+    /// </summary>
+    public void Post(IStackWorkItem work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        Enqueue(new StackWorkItem(null, null, work));
+    }
+
+    /// <summary>Posts <paramref name="work"/> unless the host has been stopped; false if it was not posted.</summary>
+    internal bool TryPost(IStackWorkItem work)
+    {
+        if (_stopRequested)
+        {
+            return false;
+        }
+
+        _work.Enqueue(new StackWorkItem(null, null, work));
+        _wake.Signal();
+        return true;
     }
 
     /// <summary>
@@ -222,6 +259,7 @@ public sealed class StackHost : IDisposable
                     break;
                 }
 
+                Volatile.Write(ref _allocatedBytes, GC.GetAllocatedBytesForCurrentThread());
                 Instant deadline = moreWork || moreFrames
                     ? now
                     : Instant.Min(_stack.NextDeadline, _link.NextDeadline);

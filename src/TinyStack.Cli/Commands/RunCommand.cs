@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using TinyStack.Cli.Services;
 using TinyStack.Host;
 using TinyStack.Host.Capture;
 using TinyStack.Host.Links;
@@ -10,16 +11,24 @@ namespace TinyStack.Cli.Commands;
 /// <summary><c>tinystack run</c>: attach to a TAP device and run the stack until Ctrl-C.</summary>
 public static class RunCommand
 {
+    // Linux's SIGUSR1; PosixSignal takes raw signal numbers on Unix.
+    private const PosixSignal SigUsr1 = (PosixSignal)10;
+
     public static Command Create()
     {
         InterfaceOptions iface = new();
-        Command command = new("run", "Run TinyStack on a TAP device until Ctrl-C (answers ARP and ping)");
+        Option<bool> noServices = new("--no-services")
+        {
+            Description = "Do not serve TCP echo (7), discard (9), daytime (13) and chargen (19)",
+        };
+        Command command = new("run", "Run TinyStack on a TAP device until Ctrl-C: answers ARP and ping, serves TCP echo, discard, daytime and chargen");
         iface.AddTo(command);
-        command.SetAction(result => Run(result, iface));
+        command.Options.Add(noServices);
+        command.SetAction(result => Run(result, iface, result.GetValue(noServices)));
         return command;
     }
 
-    private static int Run(ParseResult result, InterfaceOptions iface)
+    private static int Run(ParseResult result, InterfaceOptions iface, bool noServices)
     {
         if (iface.Validate(result) is string error)
         {
@@ -30,7 +39,15 @@ public static class RunCommand
         StackLogLevel level = result.GetValue(iface.Log);
         ConsoleLogger logger = new(level);
         StackOptions options = iface.ToStackOptions(result, logger);
-        using RunningStack running = RunningStack.Start(result, iface, options, logger);
+        TcpServices? services = null;
+        using RunningStack running = RunningStack.Start(result, iface, options, logger, host =>
+        {
+            if (!noServices)
+            {
+                services = TcpServices.Start(host, logger, TcpServices.Classic);
+                logger.Log(StackLogLevel.Info, "serving TCP " + string.Join(", ", TcpServices.Classic.Select(s => $"{s.Name} {s.Port}")));
+            }
+        });
 
         using ManualResetEventSlim stop = new();
         Console.CancelKeyPress += (_, e) =>
@@ -44,7 +61,15 @@ public static class RunCommand
             stop.Set();
         });
 
+        // SIGUSR1 (kill -USR1 PID) prints the connections by state, as dd prints its progress.
+        using PosixSignalRegistration usr1 = PosixSignalRegistration.Create(SigUsr1, ctx =>
+        {
+            ctx.Cancel = true;
+            Console.Out.WriteLine(running.ConnectionStates());
+        });
+
         stop.Wait();
+        services?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         running.Stop();
         Console.Out.WriteLine(running.Summary());
         return 0;

@@ -257,6 +257,9 @@ public sealed class TcpLayer
         return connection;
     }
 
+    /// <summary>Every connection in the table (TIME-WAIT included), e.g. to count them by state.</summary>
+    public IReadOnlyCollection<TcpConnection> Connections => _connections.Values;
+
     /// <summary>The connection with this tuple, if any (TIME-WAIT included).</summary>
     public TcpConnection? FindConnection(TcpTuple tuple) => _connections.GetValueOrDefault(tuple);
 
@@ -326,8 +329,9 @@ public sealed class TcpLayer
         return true;
     }
 
-    /// <summary>The MSS we offer and use towards <paramref name="remote"/>: path MTU less 40 (RFC 9293 §3.7.1).</summary>
-    internal int PathMss(Ipv4Address remote) => Math.Clamp(Transmitter.PathMtu(remote) - 40, 88, ushort.MaxValue - 40);
+    /// <summary>The MSS we offer and use towards <paramref name="remote"/>: path MTU less 40 (RFC 9293 §3.7.1), at most the clamp.</summary>
+    internal int PathMss(Ipv4Address remote) =>
+        Math.Clamp(Math.Min(Transmitter.PathMtu(remote) - 40, Settings.MssClamp ?? int.MaxValue), 88, ushort.MaxValue - 40);
 
     /// <summary>A RST (with ACK if <paramref name="flags"/> says so), no options, window 0.</summary>
     internal void SendReset(TcpTuple tuple, SeqNumber seq, SeqNumber ack, TcpFlags flags, uint cwnd = 0, Duration rto = default)

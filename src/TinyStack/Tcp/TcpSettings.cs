@@ -101,6 +101,12 @@ public sealed record TcpSettings
     /// <summary>Most out-of-order ranges held in a receive buffer; a segment that would need more is dropped.</summary>
     public int MaxOutOfOrderRanges { get; init; } = 8;
 
+    /// <summary>
+    /// Upper bound on the MSS we offer and use (like Linux TCP_MAXSEG, or an MSS clamp on a
+    /// router); null leaves it to the path MTU less 40 (RFC 9293 §3.7.1).
+    /// </summary>
+    public int? MssClamp { get; init; }
+
     /// <summary>MSS assumed when the peer sends none (RFC 9293 §3.7.1: 536).</summary>
     public int DefaultMss { get; init; } = 536;
 
@@ -137,6 +143,7 @@ public sealed record TcpSettings
         Require(EphemeralPortFirst >= 1 && EphemeralPortFirst <= EphemeralPortLast, nameof(EphemeralPortFirst), "must be 1..EphemeralPortLast");
         Require(DupThresh >= 1 && MaxOutOfOrderRanges is >= 1 and <= 64, nameof(DupThresh), "DupThresh >= 1 and MaxOutOfOrderRanges 1..64");
         Require(DefaultMss >= 88 && MinMss >= 88, nameof(DefaultMss), "must be at least 88 bytes");
+        Require(MssClamp is null or (>= 88 and <= ushort.MaxValue - 40), nameof(MssClamp), "must be 88..65495 bytes, or null for no clamp");
         Require(TraceCapacity is >= 0 and <= TcpTrace.MaxCapacity, nameof(TraceCapacity), "must be 0 (off)..16777216 rows");
     }
 

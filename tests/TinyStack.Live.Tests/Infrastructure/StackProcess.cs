@@ -79,6 +79,39 @@ public sealed class StackProcess : IDisposable
         return Output;
     }
 
+    /// <summary>Sends a signal (e.g. "USR1") to the running stack.</summary>
+    public void Signal(string name)
+    {
+        Shell.Run("kill", ["-" + name, _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>Waits until the output has a line (after the first <paramref name="skip"/> lines) that <paramref name="match"/> accepts; returns it.</summary>
+    public string WaitForLine(Func<string, bool> match, TimeSpan timeout, int skip = 0)
+    {
+        var watch = Stopwatch.StartNew();
+        while (true)
+        {
+            string[] lines = Output.Split('\n');
+            foreach (string line in lines.Skip(skip))
+            {
+                if (match(line))
+                {
+                    return line.TrimEnd('\r');
+                }
+            }
+
+            if (watch.Elapsed > timeout || _process.HasExited)
+            {
+                throw new TimeoutException($"no matching line from tinystack within {timeout.TotalSeconds:0} s:\n{Output}");
+            }
+
+            Thread.Sleep(20);
+        }
+    }
+
+    /// <summary>Lines printed so far.</summary>
+    public int LineCount => Output.Split('\n').Length - 1;
+
     public void Dispose()
     {
         Stop();
