@@ -28,6 +28,7 @@ public sealed class CongestionOptions
     public Option<int> TraceSamples { get; } = new("--trace-samples")
     {
         Description = "Rows each connection's trace keeps (the newest; default 65536)",
+        HelpName = "N",
         DefaultValueFactory = _ => TcpTrace.DefaultCapacity,
     };
 

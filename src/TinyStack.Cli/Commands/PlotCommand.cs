@@ -30,7 +30,16 @@ public static class PlotCommand
             }
 
             string svg = result.GetValue(output) ?? Path.ChangeExtension(path, ".svg");
-            TraceSvgPlot.WriteFile(path, svg, result.GetValue(title));
+            try
+            {
+                TraceSvgPlot.WriteFile(path, svg, result.GetValue(title));
+            }
+            catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"tinystack: cannot plot {path}: {e.Message}");
+                return 1;
+            }
+
             Console.Out.WriteLine($"wrote {svg}");
             return 0;
         });
