@@ -114,6 +114,9 @@ public sealed class InterfaceOptions
         Description = "Disable Nagle's algorithm on every connection (TCP_NODELAY)",
     };
 
+    /// <summary>--cc, --trace-dir and --trace-samples.</summary>
+    public CongestionOptions Congestion { get; } = new();
+
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[]
@@ -124,6 +127,8 @@ public sealed class InterfaceOptions
         {
             command.Options.Add(option);
         }
+
+        Congestion.AddTo(command);
     }
 
     /// <summary>
@@ -168,7 +173,7 @@ public sealed class InterfaceOptions
             return $"--tcp-mss {mss} is out of range: use 88..65495 bytes (e.g. 1460, or 536).";
         }
 
-        return null;
+        return Congestion.Validate(result);
     }
 
     /// <summary>The TCP settings the --tcp-* options and --nodelay ask for (Linux-like defaults otherwise).</summary>
@@ -201,7 +206,7 @@ public sealed class InterfaceOptions
             Mac = result.GetValue(Mac) ?? DefaultMac(ip.Address),
             Mtu = result.GetValue(Mtu),
             Seed = result.GetValue(Seed),
-            Tcp = ToTcpSettings(result),
+            Tcp = Congestion.Apply(result, ToTcpSettings(result), logger),
             Logger = logger,
         };
     }

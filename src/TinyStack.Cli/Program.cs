@@ -14,6 +14,7 @@ public static class Program
         root.Subcommands.Add(ReplayCommand.Create());
         root.Subcommands.Add(GetCommand.Create());
         root.Subcommands.Add(ConnectCommand.Create());
+        root.Subcommands.Add(PlotCommand.Create());
         try
         {
             return root.Parse(args).Invoke();

@@ -5,6 +5,7 @@ using TinyStack.Host;
 using TinyStack.Host.Capture;
 using TinyStack.Host.Links;
 using TinyStack.Host.Tap;
+using TinyStack.Host.Tracing;
 using TinyStack.Tcp;
 
 namespace TinyStack.Cli;
@@ -115,6 +116,7 @@ public sealed class RunningStack : IDisposable
         _stopped = true;
         Host.Stop();
         _capture?.Flush();
+        (Stack.Options.Tcp.TraceSink as TraceDirectory)?.WriteRemaining();
     }
 
     public string Summary()

@@ -1,3 +1,5 @@
+using TinyStack.Tcp.Congestion;
+using TinyStack.Tcp.Tracing;
 using TinyStack.Time;
 using TinyStack.Wire;
 
@@ -179,6 +181,7 @@ public sealed partial class TcpConnection
                 _inFastRecovery = false;
                 _dupAcks = 0;
                 _congestion.OnRecoveryComplete(now);
+                TraceEvent(now, TcpTraceEvent.RecoveryExited);
             }
             else if (!_sackEnabled)
             {
@@ -196,9 +199,10 @@ public sealed partial class TcpConnection
         if (_inLossRecovery && segAck >= _recoveryPoint)
         {
             _inLossRecovery = false;
+            TraceEvent(now, TcpTraceEvent.RecoveryExited);
         }
 
-        _congestion.OnAck(now, (uint)acked, (uint)priorFlight, wasInRecovery || _inFastRecovery);
+        _congestion.OnAck(new CongestionAck(now, (uint)acked, (uint)priorFlight, (uint)(_sndNxt - _sndUna), _sndUna, _sndNxt, wasInRecovery || _inFastRecovery));
 
         // RFC 6675 §5: a cumulative ACK that leaves enough SACKed data above SND.UNA also shows loss.
         if (!_inFastRecovery && !_inLossRecovery && _sackEnabled && _sndNxt > _sndUna && IsLost(_sndUna))
@@ -250,6 +254,7 @@ public sealed partial class TcpConnection
         _fastRetransmitsPending = 1;
         _lossRetransmitReason = TxReason.TcpSackRetransmit;
         _layer.Stats.FastRetransmits++;
+        TraceEvent(now, TcpTraceEvent.LossDetected);
     }
 
     /// <summary>Adds the peer's SACK blocks to the scoreboard; returns the bytes newly SACKed.</summary>
@@ -435,6 +440,7 @@ public sealed partial class TcpConnection
     {
         SetState(TcpState.Established);
         _wasEstablished = true;
+        StartTrace(now);
         _lastReceived = now;
         if (Listener is TcpListener listener)
         {

@@ -1,3 +1,4 @@
+using TinyStack.Tcp.Tracing;
 using TinyStack.Time;
 using TinyStack.Wire;
 
@@ -25,6 +26,7 @@ public sealed partial class TcpConnection
             Reschedule();
         }
 
+        TraceEvent(now, TcpTraceEvent.Ack);
         return result;
     }
 
@@ -431,7 +433,7 @@ public sealed partial class TcpConnection
         _peerMss = options.Mss is ushort mss && mss > 0 ? mss : _settings.DefaultMss;
         _sndMss = Math.Max(MinimumMss, Math.Min(_peerMss, _layer.PathMss(Tuple.RemoteAddress)));
         _rcvMss = Math.Min(_rcvMss, _layer.PathMss(Tuple.RemoteAddress));
-        _congestion = _settings.CongestionControl(EffectiveMss);
+        _congestion = CreateCongestionControl(EffectiveMss);
     }
 
     // Linux TCP_MIN_SND_MSS: a peer advertising a tiny MSS must not make us send 1-byte segments.

@@ -83,7 +83,7 @@ public sealed partial class TcpConnection
         }
         _peerMss = cookie.Mss;
         _sndMss = Math.Max(MinimumMss, Math.Min(_peerMss, _layer.PathMss(Tuple.RemoteAddress)));
-        _congestion = _settings.CongestionControl(EffectiveMss);
+        _congestion = CreateCongestionControl(EffectiveMss);
 
         // The SYN-ACK advertised an unscaled window of up to 64 KiB from RCV.NXT.
         _rcvAdvertisedEdge = _rcvNxt + Math.Min(ReceiveSpace, ushort.MaxValue);

@@ -1,3 +1,4 @@
+using TinyStack.Tcp.Tracing;
 using TinyStack.Time;
 using TinyStack.Wire;
 
@@ -155,6 +156,7 @@ public sealed partial class TcpConnection
         if (_sndNxt == _sndUna && now - _lastSent > _rtt.Rto)
         {
             _congestion.OnRestartAfterIdle(now);
+            TraceEvent(now, TcpTraceEvent.IdleRestart);
         }
 
         SeqNumber seq = _sndNxt;
@@ -210,6 +212,7 @@ public sealed partial class TcpConnection
 
         // Karn: a retransmitted segment cannot be timed.
         _rttTiming = false;
+        _retransmits++;
         _layer.Stats.SegmentsRetransmitted++;
         if (reason == TxReason.TcpSackRetransmit)
         {

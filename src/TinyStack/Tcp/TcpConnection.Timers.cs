@@ -1,3 +1,4 @@
+using TinyStack.Tcp.Tracing;
 using TinyStack.Time;
 
 namespace TinyStack.Tcp;
@@ -199,6 +200,7 @@ public sealed partial class TcpConnection
         _rttTiming = false;
         _lossRetransmitReason = TxReason.TcpRetransmitRto;
         _retransmitAt = now + _rtt.Rto;
+        TraceEvent(now, TcpTraceEvent.RetransmitTimeout);
     }
 
     /// <summary>RFC 9293 §3.8.6.1: probe a zero window; give up only if probes go unanswered.</summary>

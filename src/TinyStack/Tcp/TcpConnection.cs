@@ -147,7 +147,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
         int pathMss = layer.PathMss(tuple.RemoteAddress);
         _sndMss = Math.Min(_peerMss, pathMss);
         _rcvMss = Math.Min(_settings.DefaultMss, pathMss);
-        _congestion = _settings.CongestionControl(_sndMss);
+        _congestion = CreateCongestionControl(_sndMss);
         _lastReceived = now;
         _lastSent = now;
     }
@@ -440,6 +440,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
         }
 
         _layer.OnStateChanged(this, old, state);
+        TraceStateChange();
     }
 
     /// <summary>Ends the connection: CLOSED, buffers released, removed from the layer, observer told.</summary>

@@ -1,3 +1,4 @@
+using TinyStack.Tcp.Congestion;
 using TinyStack.Time;
 using TinyStack.Wire;
 
@@ -29,6 +30,13 @@ public sealed class TcpListener : INotifiable
     public int Backlog { get; }
 
     public bool IsClosed { get; private set; }
+
+    /// <summary>
+    /// The congestion control of connections this listener creates from now on; null uses
+    /// <see cref="TcpSettings.CongestionControl"/>. (Accepted connections are already established,
+    /// so this is where a server chooses per port.)
+    /// </summary>
+    public Func<int, ICongestionControl>? CongestionControl { get; set; }
 
     /// <summary>Connections ready for <see cref="Accept"/>.</summary>
     public int PendingCount => _acceptQueue.Count;

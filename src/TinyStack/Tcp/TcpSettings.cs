@@ -1,4 +1,5 @@
 using TinyStack.Tcp.Congestion;
+using TinyStack.Tcp.Tracing;
 using TinyStack.Time;
 
 namespace TinyStack.Tcp;
@@ -6,8 +7,9 @@ namespace TinyStack.Tcp;
 /// <summary>
 /// Everything that tunes the TCP engine. Defaults follow Linux (the sysctl named on each
 /// property) where RFC 9293 leaves the choice open; every timer can be shortened for tests.
+/// A record, so that a variant is one <c>with</c> expression away.
 /// </summary>
-public sealed class TcpSettings
+public sealed record TcpSettings
 {
     /// <summary>Largest send buffer of one connection (Linux tcp_wmem max is larger; 256 KiB is plenty on a LAN).</summary>
     public int SendBufferSize { get; init; } = 256 * 1024;
@@ -111,8 +113,21 @@ public sealed class TcpSettings
     /// <summary>Smallest MSS an ICMP "fragmentation needed" may force (Linux min_pmtu 552 - 40).</summary>
     public int MinMss { get; init; } = 512;
 
-    /// <summary>Creates the congestion controller of each new connection, given its sender MSS.</summary>
-    public Func<int, ICongestionControl> CongestionControl { get; init; } = static mss => new Reno(mss);
+    /// <summary>
+    /// Creates the congestion controller of each new connection, given its sender MSS: CUBIC by
+    /// default (as Linux), or e.g. <see cref="CongestionControlAlgorithms.NewReno"/>, or
+    /// <c>mss => new NewReno(mss, initialWindowSegments: 4)</c>. See <see cref="CongestionControlAlgorithms"/>.
+    /// </summary>
+    public Func<int, ICongestionControl> CongestionControl { get; init; } = CongestionControlAlgorithms.Cubic;
+
+    /// <summary>
+    /// Rows of congestion trace each connection keeps (<see cref="TcpConnection.Trace"/>), from its
+    /// establishment on; 0 (the default) records nothing. See <see cref="TcpTrace.DefaultCapacity"/>.
+    /// </summary>
+    public int TraceCapacity { get; init; }
+
+    /// <summary>Told when each connection's trace starts and completes (e.g. to write it to a file); optional.</summary>
+    public ITcpTraceSink? TraceSink { get; init; }
 
     /// <summary>Throws if a value cannot work, with a message saying which and why.</summary>
     public void Validate()
@@ -129,6 +144,7 @@ public sealed class TcpSettings
         Require(DupThresh >= 1 && MaxOutOfOrderRanges is >= 1 and <= 64, nameof(DupThresh), "DupThresh >= 1 and MaxOutOfOrderRanges 1..64");
         Require(DefaultMss >= 88 && MinMss >= 88, nameof(DefaultMss), "must be at least 88 bytes");
         Require(MssClamp is null or (>= 88 and <= ushort.MaxValue - 40), nameof(MssClamp), "must be 88..65495 bytes, or null for no clamp");
+        Require(TraceCapacity is >= 0 and <= TcpTrace.MaxCapacity, nameof(TraceCapacity), "must be 0 (off)..16777216 rows");
     }
 
     private static void Require(bool condition, string name, string rule)

@@ -1,4 +1,5 @@
 using TinyStack.Tcp;
+using TinyStack.Tcp.Congestion;
 using TinyStack.Tests.Tcp.Harness;
 using TinyStack.Wire;
 using static TinyStack.Tests.Tcp.Harness.TcpHarness;
@@ -15,7 +16,8 @@ public class FastRetransmitTests
     [Fact]
     public void Three_duplicate_acks_trigger_fast_retransmit_after_two_limited_transmits()
     {
-        var h = new TcpHarness();
+        // NewReno's halving; CubicEngineTests checks CUBIC's 0.7 on the same exchange.
+        var h = new TcpHarness(TcpHarness.DefaultSettings() with { CongestionControl = CongestionControlAlgorithms.NewReno });
         TcpConnection c = h.EstablishPassive();
         byte[] data = Bytes(14 * Mss);
         c.Send(data);
