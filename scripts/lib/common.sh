@@ -7,7 +7,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 # Debian packages the stack, its tests and its lab use. Later issues append to this list.
 TS_APT_PACKAGES=(libpcap0.8 tshark python3-scapy curl wrk iproute2 iputils-ping arping socat
-  netcat-openbsd apache2-utils nftables procps)
+  netcat-openbsd apache2-utils nftables procps openssl chromium fonts-dejavu-core)
 
 die() { echo "error: $*" >&2; exit 1; }
 

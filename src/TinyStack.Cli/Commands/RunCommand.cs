@@ -17,20 +17,22 @@ public static class RunCommand
     public static Command Create()
     {
         InterfaceOptions iface = new();
+        HttpSiteOptions site = new();
         Option<bool> noServices = new("--no-services")
         {
             Description = "Do not serve TCP echo (7), discard (9), daytime (13) and chargen (19)",
         };
-        Command command = new("run", "Run TinyStack on a TAP device until Ctrl-C: answers ARP and ping, serves TCP echo, discard, daytime and chargen");
+        Command command = new("run", "Run TinyStack on a TAP device until Ctrl-C: answers ARP and ping, serves TCP echo, discard, daytime and chargen, and a web site on port 80 (and 443 with --tls)");
         iface.AddTo(command);
         command.Options.Add(noServices);
-        command.SetAction(result => Run(result, iface, result.GetValue(noServices)));
+        site.AddTo(command);
+        command.SetAction(result => Run(result, iface, site, result.GetValue(noServices)));
         return command;
     }
 
-    private static int Run(ParseResult result, InterfaceOptions iface, bool noServices)
+    private static int Run(ParseResult result, InterfaceOptions iface, HttpSiteOptions site, bool noServices)
     {
-        if (iface.Validate(result) is string error)
+        if ((iface.Validate(result) ?? site.Validate(result)) is string error)
         {
             Console.Error.WriteLine($"tinystack: {error}");
             return 2;
@@ -40,12 +42,18 @@ public static class RunCommand
         ConsoleLogger logger = new(level);
         StackOptions options = iface.ToStackOptions(result, logger);
         TcpServices? services = null;
+        RunningSite? web = null;
         using RunningStack running = RunningStack.Start(result, iface, options, logger, host =>
         {
             if (!noServices)
             {
                 services = TcpServices.Start(host, logger, TcpServices.Classic);
                 logger.Log(StackLogLevel.Info, "serving TCP " + string.Join(", ", TcpServices.Classic.Select(s => $"{s.Name} {s.Port}")));
+            }
+
+            if (!result.GetValue(site.NoHttp))
+            {
+                web = RunningSite.Start(host, result, site, logger);
             }
         });
 
@@ -70,6 +78,7 @@ public static class RunCommand
 
         stop.Wait();
         services?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        web?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         running.Stop();
         Console.Out.WriteLine(running.Summary());
         return 0;

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Text;
 using TinyStack.Tcp;
 
@@ -135,6 +136,33 @@ public readonly record struct TcpOptions
     /// </summary>
     public static bool TryParse(ReadOnlySpan<byte> options, out TcpOptions result)
     {
+        // The lists Linux sends on almost every segment are read at their fixed offsets (see
+        // TcpOptionLayout); the values are the ones the walk would find.
+        switch (TcpOptionLayout.Recognize(options))
+        {
+            case TcpOptionLayout.Syn:
+                result = new TcpOptions
+                {
+                    Mss = BinaryPrimitives.ReadUInt16BigEndian(options[TcpOptionLayout.SynMssOffset..]),
+                    SackPermitted = options[TcpOptionLayout.SynSackPermittedKindOffset] == TcpOptionKind.SackPermitted,
+                    Timestamps = ReadTimestamps(options[TcpOptionLayout.SynTsValOffset..]),
+                    WindowScale = options[TcpOptionLayout.SynWindowScaleOffset],
+                };
+                return true;
+            case TcpOptionLayout.Timestamps:
+                result = new TcpOptions { Timestamps = ReadTimestamps(options[TcpOptionLayout.TimestampsTsValOffset..]) };
+                return true;
+            case TcpOptionLayout.TimestampsAndSack:
+                result = ReadTimestampsAndSack(options);
+                return true;
+            default:
+                return TryParseByWalking(options, out result);
+        }
+    }
+
+    /// <summary>The general parser: walks any list option by option (RFC 9293 §3.2).</summary>
+    internal static bool TryParseByWalking(ReadOnlySpan<byte> options, out TcpOptions result)
+    {
         ushort? mss = null;
         byte? windowScale = null;
         bool sackPermitted = false;
@@ -158,7 +186,7 @@ public readonly record struct TcpOptions
                     sackPermitted = true;
                     break;
                 case TcpOptionKind.Timestamps when data.Length == TimestampsLength - 2:
-                    timestamps = new TcpTimestamps(BinaryPrimitives.ReadUInt32BigEndian(data), BinaryPrimitives.ReadUInt32BigEndian(data[4..]));
+                    timestamps = ReadTimestamps(data);
                     break;
                 case TcpOptionKind.Sack when data.Length > 0 && data.Length % SackBlockLength == 0:
                     sack = data;
@@ -266,6 +294,26 @@ public readonly record struct TcpOptions
                 return;
         }
     }
+
+    /// <summary>A list of the layout <see cref="TcpOptionLayout.TimestampsAndSack"/> (1 to 3 SACK blocks).</summary>
+    private static TcpOptions ReadTimestampsAndSack(ReadOnlySpan<byte> options)
+    {
+        ReadOnlySpan<byte> blocks = options[TcpOptionLayout.SackBlocksOffset..];
+        int count = blocks.Length / SackBlockLength;
+        return new TcpOptions
+        {
+            Timestamps = ReadTimestamps(options[TcpOptionLayout.TimestampsTsValOffset..]),
+            SackBlockCount = count,
+            Sack0 = ReadSackBlock(blocks, 0),
+            Sack1 = count > 1 ? ReadSackBlock(blocks, 1) : default,
+            Sack2 = count > 2 ? ReadSackBlock(blocks, 2) : default,
+        };
+    }
+
+    /// <summary>TSval then TSecr (RFC 7323 §3.2), from the first 8 bytes of <paramref name="data"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TcpTimestamps ReadTimestamps(ReadOnlySpan<byte> data) =>
+        new(BinaryPrimitives.ReadUInt32BigEndian(data), BinaryPrimitives.ReadUInt32BigEndian(data[4..]));
 
     private static SackBlock ReadSackBlock(ReadOnlySpan<byte> data, int index)
     {

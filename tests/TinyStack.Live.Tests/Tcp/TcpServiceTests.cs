@@ -84,19 +84,21 @@ public sealed class TcpServiceTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
-    public void Connect_moves_a_file_to_and_from_kernel_listeners_byte_exact()
+    public void Connect_moves_100_MiB_to_and_from_kernel_listeners_byte_exact()
     {
         using Lab lab = new(taps: 2);
         string source = Path.Combine(_dir, "source.bin");
         string downloaded = Path.Combine(_dir, "downloaded.bin");
         string uploaded = Path.Combine(_dir, "uploaded.bin");
-        File.WriteAllBytes(source, RandomBytes(8 * MiB, 11));
+        File.WriteAllBytes(source, RandomBytes(100 * MiB, 11));
         string tinystack = Repo.Script("tinystack");
 
         // Kernel to TinyStack: the kernel serves the file and closes; connect writes it to stdout.
         string download = $"socat -u OPEN:{source} TCP-LISTEN:5000,reuseaddr & sleep 0.3; "
             + $"timeout 120 {tinystack} connect --tap tap1 --ip 10.0.0.3/24 10.0.0.1 5000 < /dev/null > {downloaded}; code=$?; wait; exit $code";
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         ProcessResult down = lab.Bash(download, s_timeout);
+        Record($"connect: 100 MiB kernel -> TinyStack in {watch.Elapsed.TotalSeconds:0.00} s including start-up [tinystack connect 10.0.0.1 5000 > file]");
         output.WriteLine(down.ToString());
         Assert.Equal(0, down.ExitCode);
         Assert.Equal(Sha256(source), Sha256(downloaded));
@@ -105,7 +107,9 @@ public sealed class TcpServiceTests(ITestOutputHelper output) : IDisposable
         // TinyStack to kernel: connect sends stdin, half-closes, and exits when the kernel closes.
         string upload = $"socat -u TCP-LISTEN:5001,reuseaddr OPEN:{uploaded},creat,trunc & sleep 0.3; "
             + $"timeout 120 {tinystack} connect --tap tap1 --ip 10.0.0.3/24 10.0.0.1 5001 < {source}; code=$?; wait; exit $code";
+        watch.Restart();
         ProcessResult up = lab.Bash(upload, s_timeout);
+        Record($"connect: 100 MiB TinyStack -> kernel in {watch.Elapsed.TotalSeconds:0.00} s including start-up [tinystack connect 10.0.0.1 5001 < file]");
         output.WriteLine(up.ToString());
         Assert.Equal(0, up.ExitCode);
         Assert.Equal(Sha256(source), Sha256(uploaded));
