@@ -6,16 +6,19 @@ namespace TinyStack.Host.Tracing;
 
 /// <summary>
 /// Writes each connection's congestion trace to its own CSV file in a directory: when the
-/// connection reaches TIME-WAIT or CLOSED (on the stack thread), and for connections still open
-/// at exit (<see cref="WriteRemaining"/>, after the stack thread has stopped). Files are named
-/// after the connection, e.g. <c>0001-10.0.0.2_80-10.0.0.1_49500-cubic.csv</c>.
+/// connection reaches TIME-WAIT or CLOSED, and for connections still open at exit
+/// (<see cref="WriteRemaining"/>, after the stack thread has stopped). The stack thread only copies
+/// the rows; a pool thread writes the file, so a large trace does not stall the stack. Files are
+/// named after the connection, e.g. <c>0001-10.0.0.2_80-10.0.0.1_49500-cubic.csv</c>.
 /// </summary>
 public sealed class TraceDirectory : ITcpTraceSink
 {
     private readonly Lock _lock = new();
     private readonly List<(TcpConnection Connection, TcpTrace Trace, int Number)> _open = [];
+    private readonly List<Task> _writes = [];
     private readonly IStackLogger? _logger;
     private int _started;
+    private int _filesWritten;
 
     /// <summary>Creates the directory if needed.</summary>
     public TraceDirectory(string path, IStackLogger? logger = null)
@@ -29,7 +32,7 @@ public sealed class TraceDirectory : ITcpTraceSink
     public string Path { get; }
 
     /// <summary>Files written so far.</summary>
-    public int FilesWritten { get; private set; }
+    public int FilesWritten => Volatile.Read(ref _filesWritten);
 
     public void OnTraceStarted(TcpConnection connection, TcpTrace trace)
     {
@@ -41,7 +44,6 @@ public sealed class TraceDirectory : ITcpTraceSink
 
     public void OnTraceCompleted(TcpConnection connection, TcpTrace trace)
     {
-        int number;
         lock (_lock)
         {
             int index = _open.FindIndex(entry => ReferenceEquals(entry.Trace, trace));
@@ -50,14 +52,33 @@ public sealed class TraceDirectory : ITcpTraceSink
                 return;
             }
 
-            number = _open[index].Number;
+            int number = _open[index].Number;
             _open.RemoveAt(index);
+            string file = System.IO.Path.Combine(Path, FileName(connection, number));
+            TcpTraceSample[] rows = trace.ToArray();
+            string tuple = connection.Tuple.ToString();
+            _writes.RemoveAll(t => t.IsCompleted);
+            _writes.Add(Task.Run(() => WriteFile(file, rows, tuple)));
         }
-
-        WriteFile(connection, trace, number);
     }
 
-    /// <summary>Writes the traces of connections that have not completed (call once the stack has stopped).</summary>
+    /// <summary>Waits until the files of completed traces are written.</summary>
+    public void WaitForWrites()
+    {
+        Task[] pending;
+        lock (_lock)
+        {
+            pending = [.. _writes];
+            _writes.Clear();
+        }
+
+        Task.WaitAll(pending);
+    }
+
+    /// <summary>
+    /// Waits for pending writes, then writes the traces of connections that have not completed
+    /// (call once the stack has stopped).
+    /// </summary>
     public void WriteRemaining()
     {
         (TcpConnection Connection, TcpTrace Trace, int Number)[] remaining;
@@ -67,9 +88,10 @@ public sealed class TraceDirectory : ITcpTraceSink
             _open.Clear();
         }
 
+        WaitForWrites();
         foreach ((TcpConnection connection, TcpTrace trace, int number) in remaining)
         {
-            WriteFile(connection, trace, number);
+            WriteFile(System.IO.Path.Combine(Path, FileName(connection, number)), trace.ToArray(), connection.Tuple.ToString());
         }
     }
 
@@ -81,25 +103,24 @@ public sealed class TraceDirectory : ITcpTraceSink
             $"{number:D4}-{t.LocalAddress}_{t.LocalPort}-{t.RemoteAddress}_{t.RemotePort}-{connection.CongestionControl.Name}.csv");
     }
 
-    private void WriteFile(TcpConnection connection, TcpTrace trace, int number)
+    private void WriteFile(string file, TcpTraceSample[] rows, string tuple)
     {
-        string file = System.IO.Path.Combine(Path, FileName(connection, number));
         try
         {
             using (var writer = new StreamWriter(file, append: false))
             {
-                TcpTraceCsv.Write(trace, writer);
+                TcpTraceCsv.Write(rows, writer);
             }
 
-            FilesWritten++;
+            Interlocked.Increment(ref _filesWritten);
             if (_logger is not null && _logger.IsEnabled(StackLogLevel.Debug))
             {
-                _logger.Log(StackLogLevel.Debug, $"tcp trace of {connection.Tuple}: {trace.Count} rows to {file}");
+                _logger.Log(StackLogLevel.Debug, $"tcp trace of {tuple}: {rows.Length} rows to {file}");
             }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // On the stack thread: a full disk must not stop the stack, only lose the trace.
+            // A full disk loses the trace, nothing else.
             _logger?.Log(StackLogLevel.Warning, $"cannot write tcp trace {file}: {e.Message}");
         }
     }

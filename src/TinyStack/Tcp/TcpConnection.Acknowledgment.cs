@@ -93,6 +93,8 @@ public sealed partial class TcpConnection
             }
         }
 
+        // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated" — unless the
+        // segment is older than the one that set it (SND.WL1/SND.WL2, refined in IsWindowUpdate).
         if (segAck >= _sndUna && IsWindowUpdate(seq, segAck, priorUna, advertised))
         {
             SetSendWindow(segment.Window, seq, segAck, scaled: true);
@@ -467,7 +469,7 @@ public sealed partial class TcpConnection
     /// <item>A segment that acknowledges new data is newer than every segment that set the window
     /// (the peer's RCV.NXT only grows), even when its SEQ is lower because it is a retransmission
     /// filling a hole. The RFC test ignores its window while SND.UNA advances, so the usable window
-    /// SND.UNA + SND.WND - SND.NXT would reach past any edge the peer offered: take its window.</item>
+    /// SND.UNA + SND.WND - SND.NXT can reach past the edge the peer offered: take its window.</item>
     /// <item>Two segments with the same SEQ and ACK (a window update, say, and the ACK before it)
     /// cannot be ordered by the RFC test, so a reordered older one would shrink the window we
     /// already filled. A receiver never moves its right edge left (RFC 9293 §3.8.6.2.2, RFC 7323

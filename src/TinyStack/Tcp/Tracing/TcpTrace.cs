@@ -74,6 +74,17 @@ public sealed class TcpTrace
         }
     }
 
+    /// <summary>A copy of the held rows, oldest first (e.g. to write them on another thread).</summary>
+    public TcpTraceSample[] ToArray()
+    {
+        var rows = new TcpTraceSample[Count];
+        int start = Count < _samples.Length ? 0 : _next;
+        int first = Math.Min(Count, _samples.Length - start);
+        Array.Copy(_samples, start, rows, 0, first);
+        Array.Copy(_samples, 0, rows, first, Count - first);
+        return rows;
+    }
+
     /// <summary>Forgets every row (the ring stays allocated).</summary>
     public void Clear()
     {

@@ -38,13 +38,20 @@ public static class TcpTraceCsv
     public static void Write(TcpTrace trace, TextWriter writer)
     {
         ArgumentNullException.ThrowIfNull(trace);
+        Write(trace.ToArray(), writer);
+    }
+
+    /// <summary>Writes the header and <paramref name="rows"/> (oldest first).</summary>
+    public static void Write(IReadOnlyList<TcpTraceSample> rows, TextWriter writer)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(writer);
         writer.Write(Header);
         writer.Write('\n');
-        Instant origin = trace.Count > 0 ? trace[0].Time : Instant.Zero;
-        for (int i = 0; i < trace.Count; i++)
+        Instant origin = rows.Count > 0 ? rows[0].Time : Instant.Zero;
+        for (int i = 0; i < rows.Count; i++)
         {
-            writer.Write(FormatRow(trace[i], origin));
+            writer.Write(FormatRow(rows[i], origin));
             writer.Write('\n');
         }
     }

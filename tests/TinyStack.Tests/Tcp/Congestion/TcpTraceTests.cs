@@ -27,6 +27,7 @@ public class TcpTraceTests
         Assert.Equal(3, trace.Count);
         Assert.Equal(0, trace.Overwritten);
         Assert.Equal(Sample(0), trace[0]);
+        Assert.Equal([Sample(0), Sample(1), Sample(2)], trace.ToArray());
 
         for (int i = 3; i < 10; i++)
         {
@@ -37,6 +38,7 @@ public class TcpTraceTests
         Assert.Equal(10, trace.Recorded);
         Assert.Equal(6, trace.Overwritten);
         Assert.Equal([Sample(6), Sample(7), Sample(8), Sample(9)], Enumerable.Range(0, 4).Select(i => trace[i]));
+        Assert.Equal([Sample(6), Sample(7), Sample(8), Sample(9)], trace.ToArray());
         Assert.Equal(Sample(9).Time, trace.LastTime);
         Assert.Throws<ArgumentOutOfRangeException>(() => trace[4]);
         Assert.Throws<ArgumentOutOfRangeException>(() => new TcpTrace(0));

@@ -23,6 +23,7 @@ public class TraceDirectoryTests
             closed.Abort();
             h.Poll();
             h.Clear();
+            sink.WaitForWrites();
 
             string first = Path.Combine(dir, TraceDirectory.FileName(closed, 1));
             Assert.Equal(["0001-10.0.0.2_80-10.0.0.1_49500-cubic.csv"], Directory.GetFiles(dir).Select(Path.GetFileName));
