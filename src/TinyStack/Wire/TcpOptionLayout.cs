@@ -43,10 +43,8 @@ internal static class TcpOptionLayout
     public const int SynMssOffset = 2;
     public const int SynSackPermittedKindOffset = 4;
     public const int SynTsValOffset = 8;
-    public const int SynTsEcrOffset = 12;
     public const int SynWindowScaleOffset = 19;
     public const int TimestampsTsValOffset = 4;
-    public const int TimestampsTsEcrOffset = 8;
     public const int SackBlocksOffset = 16;
 
     // The fixed bytes, read as big-endian words: a byte of a value is masked off.
@@ -65,39 +63,32 @@ internal static class TcpOptionLayout
     private const int SackHeaderLength = 4;
     private const int SackKindAndLengthSize = 2;
     private const int SackBlockLength = 8;
-    private const int MinTimestampsAndSackLength = TimestampsLength + SackHeaderLength + SackBlockLength;
 
     /// <summary>The layout of the whole option list <paramref name="options"/>, or <see cref="Unknown"/>.</summary>
     public static int Recognize(ReadOnlySpan<byte> options)
     {
-        if (options.Length == SynLength
-            && (BinaryPrimitives.ReadUInt32BigEndian(options) & MssKindAndLengthMask) == MssKindAndLength
-            && BinaryPrimitives.ReadUInt32BigEndian(options[SynSecondWordOffset..]) is SackPermittedThenTimestampsKindAndLength or NopNopThenTimestampsKindAndLength
-            && (BinaryPrimitives.ReadUInt32BigEndian(options[SynLastWordOffset..]) & NopThenWindowScaleMask) == NopThenWindowScaleKindAndLength)
+        // Each layout has its own lengths, so the length picks the one layout to compare against.
+        switch (options.Length)
         {
-            return Syn;
+            case TimestampsLength:
+                return BinaryPrimitives.ReadUInt32BigEndian(options) == NopNopThenTimestampsKindAndLength ? Timestamps : Unknown;
+            case SynLength:
+                return (BinaryPrimitives.ReadUInt32BigEndian(options) & MssKindAndLengthMask) == MssKindAndLength
+                    && BinaryPrimitives.ReadUInt32BigEndian(options[SynSecondWordOffset..]) is SackPermittedThenTimestampsKindAndLength or NopNopThenTimestampsKindAndLength
+                    && (BinaryPrimitives.ReadUInt32BigEndian(options[SynLastWordOffset..]) & NopThenWindowScaleMask) == NopThenWindowScaleKindAndLength
+                    ? Syn
+                    : Unknown;
+            case TimestampsLength + SackHeaderLength + (1 * SackBlockLength):
+            case TimestampsLength + SackHeaderLength + (2 * SackBlockLength):
+            case TimestampsLength + SackHeaderLength + (3 * SackBlockLength):
+                // The SACK option runs exactly to the end of the list.
+                uint sackKindAndLength = NopNopThenSackKind | (uint)(options.Length - TimestampsLength - SackKindAndLengthSize);
+                return BinaryPrimitives.ReadUInt32BigEndian(options) == NopNopThenTimestampsKindAndLength
+                    && BinaryPrimitives.ReadUInt32BigEndian(options[SackWordOffset..]) == sackKindAndLength
+                    ? TimestampsAndSack
+                    : Unknown;
+            default:
+                return Unknown;
         }
-
-        if (options.Length < TimestampsLength || BinaryPrimitives.ReadUInt32BigEndian(options) != NopNopThenTimestampsKindAndLength)
-        {
-            return Unknown;
-        }
-
-        if (options.Length == TimestampsLength)
-        {
-            return Timestamps;
-        }
-
-        // The SACK option runs exactly to the end of the list and holds whole blocks; 40 bytes at most.
-        int sackLength = options.Length - TimestampsLength - SackKindAndLengthSize;
-        if (options.Length >= MinTimestampsAndSackLength
-            && options.Length <= TcpOptions.MaxLength
-            && (options.Length - TimestampsLength - SackHeaderLength) % SackBlockLength == 0
-            && BinaryPrimitives.ReadUInt32BigEndian(options[SackWordOffset..]) == (NopNopThenSackKind | (uint)sackLength))
-        {
-            return TimestampsAndSack;
-        }
-
-        return Unknown;
     }
 }

@@ -137,27 +137,33 @@ public readonly record struct TcpOptions
     public static bool TryParse(ReadOnlySpan<byte> options, out TcpOptions result)
     {
         // The lists Linux sends on almost every segment are read at their fixed offsets (see
-        // TcpOptionLayout); the values are the ones the walk would find.
-        switch (TcpOptionLayout.Recognize(options))
+        // TcpOptionLayout); the values are the ones the walk would find. Most common first.
+        int layout = TcpOptionLayout.Recognize(options);
+        if (layout == TcpOptionLayout.Timestamps)
         {
-            case TcpOptionLayout.Syn:
-                result = new TcpOptions
-                {
-                    Mss = BinaryPrimitives.ReadUInt16BigEndian(options[TcpOptionLayout.SynMssOffset..]),
-                    SackPermitted = options[TcpOptionLayout.SynSackPermittedKindOffset] == TcpOptionKind.SackPermitted,
-                    Timestamps = ReadTimestamps(options[TcpOptionLayout.SynTsValOffset..]),
-                    WindowScale = options[TcpOptionLayout.SynWindowScaleOffset],
-                };
-                return true;
-            case TcpOptionLayout.Timestamps:
-                result = new TcpOptions { Timestamps = ReadTimestamps(options[TcpOptionLayout.TimestampsTsValOffset..]) };
-                return true;
-            case TcpOptionLayout.TimestampsAndSack:
-                result = ReadTimestampsAndSack(options);
-                return true;
-            default:
-                return TryParseByWalking(options, out result);
+            result = new TcpOptions { Timestamps = ReadTimestamps(options[TcpOptionLayout.TimestampsTsValOffset..]) };
+            return true;
         }
+
+        if (layout == TcpOptionLayout.Syn)
+        {
+            result = new TcpOptions
+            {
+                Mss = BinaryPrimitives.ReadUInt16BigEndian(options[TcpOptionLayout.SynMssOffset..]),
+                SackPermitted = options[TcpOptionLayout.SynSackPermittedKindOffset] == TcpOptionKind.SackPermitted,
+                Timestamps = ReadTimestamps(options[TcpOptionLayout.SynTsValOffset..]),
+                WindowScale = options[TcpOptionLayout.SynWindowScaleOffset],
+            };
+            return true;
+        }
+
+        if (layout == TcpOptionLayout.TimestampsAndSack)
+        {
+            result = ReadTimestampsAndSack(options);
+            return true;
+        }
+
+        return TryParseByWalking(options, out result);
     }
 
     /// <summary>The general parser: walks any list option by option (RFC 9293 §3.2).</summary>
