@@ -21,6 +21,7 @@ Lab '$TS_LAB' is up: the kernel is 10.0.0.1/24 on br0; TinyStack will be 10.0.0.
 From another terminal, talk to TinyStack from the kernel side:
   sudo scripts/lab.sh exec ping 10.0.0.2
   sudo scripts/lab.sh exec arping -c 3 -i br0 10.0.0.2
+  sudo scripts/lab.sh exec curl http://10.0.0.2/stats
 Press Ctrl-C to stop TinyStack and remove the lab.
 
 TXT

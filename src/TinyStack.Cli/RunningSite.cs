@@ -69,6 +69,14 @@ public sealed class RunningSite : IAsyncDisposable
         return new RunningSite(servers, certificate);
     }
 
+    /// <summary>One line per server for the summary printed at exit.</summary>
+    public string Summary() => string.Join(Environment.NewLine, _servers.Select(server =>
+    {
+        HttpServerCounters c = server.Counters;
+        return $"  {(server.IsHttps ? "https" : "http")} :{server.LocalEndPoint.Port,-5} connections {c.ConnectionsAccepted} (refused {c.ConnectionsRefused}), requests {c.Requests}, "
+            + $"errors {c.RequestErrors}, timeouts {c.HeaderTimeouts} head / {c.IdleTimeouts} idle, bytes in {c.BytesReceived} out {c.BytesSent}";
+    }));
+
     public async ValueTask DisposeAsync()
     {
         foreach (HttpServer server in _servers)

@@ -72,6 +72,9 @@ internal sealed class HttpConnection
         None,
         Timeout,
         Stop,
+
+        /// <summary>The handler cancelled a read or write of its own: the message framing is lost.</summary>
+        Caller,
     }
 
     public HttpServer Server => _server;
@@ -119,8 +122,8 @@ internal sealed class HttpConnection
 
     public async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
-        _ = cancellationToken;
         RefreshProgressDeadline();
+        using CancellationTokenRegistration caller = Register(cancellationToken);
         int n = await _stream.ReadAsync(buffer, _cancel.Token).ConfigureAwait(false);
         Volatile.Write(ref _bytesIn, _bytesIn + n);
         _server.CountReceived(n);
@@ -142,8 +145,8 @@ internal sealed class HttpConnection
 
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        _ = cancellationToken;
         RefreshProgressDeadline();
+        using CancellationTokenRegistration caller = Register(cancellationToken);
         await _stream.WriteAsync(data, _cancel.Token).ConfigureAwait(false);
         Volatile.Write(ref _bytesOut, _bytesOut + data.Length);
         _server.CountSent(data.Length);
@@ -201,6 +204,10 @@ internal sealed class HttpConnection
         }
         catch (OperationCanceledException) when (_cancelReason == CancelReason.Stop)
         {
+        }
+        catch (OperationCanceledException) when (_cancelReason == CancelReason.Caller)
+        {
+            graceful = false;
         }
         catch (AuthenticationException e)
         {
@@ -436,6 +443,24 @@ internal sealed class HttpConnection
         if (_phase == Phase.Request)
         {
             Volatile.Write(ref _deadline, Environment.TickCount64 + (long)_server.Options.IdleTimeout.TotalMilliseconds);
+        }
+    }
+
+    /// <summary>
+    /// I/O runs under the connection's own token (timeouts, stop). A handler's token, when it is
+    /// another one, cancels that I/O too; the connection then cannot continue and is reset.
+    /// </summary>
+    private CancellationTokenRegistration Register(CancellationToken cancellationToken) =>
+        cancellationToken.CanBeCanceled && cancellationToken != _cancel.Token
+            ? cancellationToken.UnsafeRegister(static state => ((HttpConnection)state!).CancelByCaller(), this)
+            : default;
+
+    private void CancelByCaller()
+    {
+        if (_cancelReason == CancelReason.None)
+        {
+            _cancelReason = CancelReason.Caller;
+            Cancel();
         }
     }
 

@@ -236,9 +236,11 @@ public sealed class HttpServer : IAsyncDisposable
     {
         UpdateDate();
         long now = Environment.TickCount64;
-        foreach (HttpConnection connection in _connections.Keys)
+
+        // Enumerating the dictionary itself takes no snapshot (Keys would copy every key each tick).
+        foreach (KeyValuePair<HttpConnection, byte> entry in _connections)
         {
-            connection.CheckTimeout(now);
+            entry.Key.CheckTimeout(now);
         }
     }
 

@@ -81,6 +81,10 @@ public static class RunCommand
         web?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         running.Stop();
         Console.Out.WriteLine(running.Summary());
+        if (web is not null)
+        {
+            Console.Out.WriteLine(web.Summary());
+        }
         return 0;
     }
 }

@@ -377,6 +377,22 @@ public class HttpServerTests
         Assert.Equal("note 1 q=", (await first.ReceiveAsync()).Body);
     }
 
+    [Fact]
+    public async Task A_handler_that_cancels_its_own_read_ends_the_connection()
+    {
+        await using ServerFixture fixture = new(app => app.MapPost("/wait", async ctx =>
+        {
+            using CancellationTokenSource patience = new(TimeSpan.FromMilliseconds(200));
+            byte[] buffer = new byte[10];
+            await ctx.Request.Body.ReadExactlyAsync(buffer, patience.Token);
+            await ctx.WriteTextAsync(200, "unexpected");
+        }));
+        using ServerFixture.Client client = await fixture.ConnectAsync();
+        await client.SendAsync("POST /wait HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n");
+        Assert.True(await client.ServerClosedAsync());
+        await WaitUntil(() => fixture.Server.Counters.ConnectionsActive == 0);
+    }
+
     private static async Task WaitUntil(Func<bool> condition)
     {
         System.Diagnostics.Stopwatch watch = System.Diagnostics.Stopwatch.StartNew();
