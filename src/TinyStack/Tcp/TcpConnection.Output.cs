@@ -175,6 +175,7 @@ public sealed partial class TcpConnection
         }
 
         _sndNxt = seq + sent + (fin ? 1 : 0);
+        RackOnSent(seq, _sndNxt, now, retransmission: false);
         if (fin)
         {
             _finSent = true;
@@ -209,6 +210,7 @@ public sealed partial class TcpConnection
         }
 
         _highRxt = SeqNumber.Max(_highRxt, seq + sent + (fin ? 1 : 0));
+        RackOnSent(seq, seq + sent + (fin ? 1 : 0), now, retransmission: true);
 
         // Karn: a retransmitted segment cannot be timed.
         _rttTiming = false;
