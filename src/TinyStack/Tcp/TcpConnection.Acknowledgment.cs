@@ -93,6 +93,8 @@ public sealed partial class TcpConnection
             }
         }
 
+        RackOnAck(priorUna, segAck, options, newlySacked, now);
+
         // "If SND.UNA =< SEG.ACK =< SND.NXT, the send window should be updated" — unless the
         // segment is older than the one that set it (SND.WL1/SND.WL2, refined in IsWindowUpdate).
         if (segAck >= _sndUna && IsWindowUpdate(seq, segAck, priorUna, advertised))
@@ -329,7 +331,7 @@ public sealed partial class TcpConnection
     /// <summary>Un-SACKed data below this boundary is considered lost.</summary>
     private SeqNumber LostBoundary()
     {
-        SeqNumber boundary = _sackEnabled ? SackLossBoundary() : _sndUna;
+        SeqNumber boundary = _sackEnabled ? SeqNumber.Max(SackLossBoundary(), RackLostBoundary()) : _sndUna;
         if (_inLossRecovery)
         {
             // After a timeout (or a lowered path MTU) everything that was in flight is resent.

@@ -153,7 +153,7 @@ public sealed partial class TcpConnection
     private void SendNew(Instant now, int length, bool fin)
     {
         // RFC 5681 §4.1: after an idle period longer than the RTO, restart from the initial window.
-        if (_sndNxt == _sndUna && now - _lastSent > _rtt.Rto)
+        if (_sndNxt == _sndUna && now - _lastDataSent > _rtt.Rto)
         {
             _congestion.OnRestartAfterIdle(now);
             TraceEvent(now, TcpTraceEvent.IdleRestart);
@@ -175,6 +175,7 @@ public sealed partial class TcpConnection
         }
 
         _sndNxt = seq + sent + (fin ? 1 : 0);
+        RackOnSent(seq, _sndNxt, now, retransmission: false);
         if (fin)
         {
             _finSent = true;
@@ -209,6 +210,7 @@ public sealed partial class TcpConnection
         }
 
         _highRxt = SeqNumber.Max(_highRxt, seq + sent + (fin ? 1 : 0));
+        RackOnSent(seq, seq + sent + (fin ? 1 : 0), now, retransmission: true);
 
         // Karn: a retransmitted segment cannot be timed.
         _rttTiming = false;
@@ -321,7 +323,12 @@ public sealed partial class TcpConnection
             }
         }
 
-        _lastSent = now;
+        if (length > 0 || (flags & (TcpFlags.Syn | TcpFlags.Fin)) != 0)
+        {
+            // RFC 5681 §4.1 counts idle time from the last data sent (as Linux lsndtime): pure ACKs do not count.
+            _lastDataSent = now;
+        }
+
         return length;
     }
 

@@ -22,6 +22,7 @@ public sealed partial class TcpConnection
             deadline = Instant.Min(deadline, _delayedAckAt);
             deadline = Instant.Min(deadline, _keepAliveAt);
             deadline = Instant.Min(deadline, _closeAt);
+            deadline = Instant.Min(deadline, Instant.Min(_rackTimerAt, _tlpAt));
         }
 
         if (deadline != _heapDeadline || (deadline != Instant.MaxValue) != (((IDeadlineItem)this).HeapIndex >= 0))
@@ -42,6 +43,13 @@ public sealed partial class TcpConnection
             return;
         }
 
+        if (_tlpAt <= now)
+        {
+            // Before the retransmission timer: a probe due with it goes first and restarts it.
+            _tlpAt = Instant.MaxValue;
+            OnTailLossProbe(now);
+        }
+
         if (_retransmitAt <= now)
         {
             _retransmitAt = Instant.MaxValue;
@@ -50,6 +58,12 @@ public sealed partial class TcpConnection
             {
                 return;
             }
+        }
+
+        if (_rackTimerAt <= now)
+        {
+            _rackTimerAt = Instant.MaxValue;
+            RackOnReorderTimeout(now);
         }
 
         if (_persistAt <= now)
@@ -120,6 +134,7 @@ public sealed partial class TcpConnection
             }
         }
 
+        ArmTailLossProbe(now);
         if (KeepAlive && _keepAliveAt == Instant.MaxValue && State is TcpState.Established or TcpState.CloseWait or TcpState.FinWait2)
         {
             _keepAliveAt = _lastReceived + _settings.KeepAliveTime;
@@ -200,6 +215,7 @@ public sealed partial class TcpConnection
         _rttTiming = false;
         _lossRetransmitReason = TxReason.TcpRetransmitRto;
         _retransmitAt = now + _rtt.Rto;
+        RackOnRetransmitTimeout();
         TraceEvent(now, TcpTraceEvent.RetransmitTimeout);
     }
 

@@ -121,7 +121,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     private int _persistBackoff;
     private int _keepAliveProbes;
     private Instant _lastReceived;
-    private Instant _lastSent;
+    private Instant _lastDataSent;
     private Instant _oldestUnackedSince = Instant.MaxValue;
     private TcpError _softError;
 
@@ -149,7 +149,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
         _rcvMss = Math.Min(_settings.DefaultMss, pathMss);
         _congestion = CreateCongestionControl(_sndMss);
         _lastReceived = now;
-        _lastSent = now;
+        _lastDataSent = now;
     }
 
     /// <summary>Local and remote address and port.</summary>

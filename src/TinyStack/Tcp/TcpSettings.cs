@@ -121,6 +121,12 @@ public sealed record TcpSettings
     public Func<int, ICongestionControl> CongestionControl { get; init; } = CongestionControlAlgorithms.Cubic;
 
     /// <summary>
+    /// RACK-TLP (RFC 8985) on SACK connections: time-based loss detection and tail loss probes.
+    /// Off by default for now (Linux has it on); duplicate-ACK and SACK counting stay in force either way.
+    /// </summary>
+    public bool RackTlp { get; init; }
+
+    /// <summary>
     /// Rows of congestion trace each connection keeps (<see cref="TcpConnection.Trace"/>), from its
     /// establishment on; 0 (the default) records nothing. See <see cref="TcpTrace.DefaultCapacity"/>.
     /// </summary>

@@ -41,6 +41,9 @@ public sealed class TcpStats
     /// <summary>Retransmission timer expirations (TcpExt TCPTimeouts).</summary>
     public long RetransmitTimeouts { get; internal set; }
 
+    /// <summary>Tail loss probes sent (RFC 8985 §7; TcpExt TCPLossProbes).</summary>
+    public long TailLossProbes { get; internal set; }
+
     /// <summary>Fast retransmissions entering loss recovery (TcpExt TCPFastRetrans-like).</summary>
     public long FastRetransmits { get; internal set; }
 

@@ -111,6 +111,36 @@ public class CongestionEngineTests
     }
 
     [Fact]
+    public void Acknowledging_the_peers_data_is_not_sending_data_for_the_idle_restart()
+    {
+        // RFC 5681 §4.1 counts the time since TCP "has not sent data": our pure ACKs do not reset it.
+        TcpHarness h = Traced(CongestionControlAlgorithms.NewReno);
+        TcpConnection c = h.EstablishPassive();
+        SendSegments(h, c, 10);
+        h.Advance(Duration.FromMilliseconds(30));
+        h.Send(TcpFlags.Ack, RemoteIss + 1, Seg(h, 10));
+        uint grown = c.Cwnd;
+        Assert.True(grown > NewReno.InitialWindow(Mss));
+
+        // For a second the peer sends and we only acknowledge, every 100 ms (well within an RTO).
+        uint peerSeq = RemoteIss + 1;
+        for (int i = 0; i < 10; i++)
+        {
+            h.Advance(Duration.FromMilliseconds(100));
+            Assert.True(Duration.FromMilliseconds(100) < c.Rto);
+            h.Send(TcpFlags.Ack | TcpFlags.Psh, peerSeq, Seg(h, 10), payload: Bytes(100));
+            peerSeq += 100;
+            h.Advance(Duration.FromMilliseconds(50));
+            Assert.Equal(TcpFlags.Ack, h.Next().Flags);
+            c.Receive(new byte[100]);
+        }
+
+        SendSegments(h, c, 1);
+        Assert.Equal(NewReno.InitialWindow(Mss), c.Cwnd);
+        Assert.Single(Rows(c), r => r.Event == TcpTraceEvent.IdleRestart);
+    }
+
+    [Fact]
     public void Fast_recovery_leaves_loss_and_recovery_exit_rows_and_every_ack_a_sample()
     {
         TcpHarness h = Traced(CongestionControlAlgorithms.NewReno);

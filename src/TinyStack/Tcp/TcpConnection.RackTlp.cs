@@ -1,0 +1,370 @@
+using TinyStack.Tcp.Recovery;
+using TinyStack.Tcp.Tracing;
+using TinyStack.Time;
+using TinyStack.Wire;
+
+namespace TinyStack.Tcp;
+
+/// <summary>
+/// RACK-TLP (RFC 8985), when <see cref="TcpSettings.RackTlp"/> is on and SACK was negotiated.
+/// RACK detects loss by time: a segment is lost once a segment sent sufficiently later (one RTT
+/// plus a reordering window) has been delivered, so a single SACK can reveal a loss that counting
+/// duplicate ACKs would miss. TLP sends a probe two RTTs after the last transmission when the
+/// tail of a flight goes unacknowledged, so that its ACK lets RACK repair the tail without
+/// waiting for the retransmission timeout.
+/// </summary>
+/// <remarks>
+/// RACK's verdict enters the connection as a loss boundary (un-SACKed data below it is lost,
+/// RFC 6675's NextSeg then resends it), which is exact for first transmissions because they are
+/// sent in sequence order. A lost retransmission is left to the retransmission timer, as without
+/// RACK.
+/// </remarks>
+public sealed partial class TcpConnection
+{
+    // RFC 8985 §7.2: the worst-case delayed ACK timer added to the PTO when one segment is in flight.
+    private static readonly Duration s_worstCaseDelayedAck = Duration.FromMilliseconds(200);
+
+    private SentSegmentLog? _sent;
+
+    // RACK state (RFC 8985 §6.1): the most recently sent segment known delivered, and its RTT.
+    private bool _rackHasDelivery;
+    private Instant _rackXmitTs;
+    private SeqNumber _rackEndSeq;
+    private Duration _rackRtt;
+    private Duration _rackMinRtt = Duration.MaxValue;
+    private SeqNumber _rackFack;
+    private bool _rackReorderingSeen;
+    private int _rackReoWndMult = 1;
+    private int _rackReoWndPersist;
+    private bool _rackDsackRoundActive;
+    private SeqNumber _rackDsackRound;
+    private bool _rackWasInRecovery;
+    private bool _rackHasLoss;
+    private SeqNumber _rackLostEnd;
+    private Instant _rackTimerAt = Instant.MaxValue;
+
+    // TLP state (RFC 8985 §7.1).
+    private Instant _tlpAt = Instant.MaxValue;
+    private bool _tlpInFlight;
+    private SeqNumber _tlpEndSeq;
+    private bool _tlpIsRetransmission;
+
+    private bool RackTlpEnabled => _settings.RackTlp && _sackEnabled;
+
+    /// <summary>RACK's loss boundary: first transmissions below it that are not SACKed are lost.</summary>
+    private SeqNumber RackLostBoundary() => _rackHasLoss && _rackLostEnd > _sndUna ? _rackLostEnd : _sndUna;
+
+    /// <summary>RFC 8985 §6.2 step 1: remember when [start, end) was (re)transmitted.</summary>
+    private void RackOnSent(SeqNumber start, SeqNumber end, Instant now, bool retransmission)
+    {
+        if (!RackTlpEnabled || end <= start)
+        {
+            return;
+        }
+
+        _sent ??= new SentSegmentLog();
+        if (!retransmission)
+        {
+            _sent.Append(start, end, now);
+
+            // New data re-arms the probe timer from now (RFC 8985 §7.2).
+            _tlpAt = Instant.MaxValue;
+            return;
+        }
+
+        for (int i = _sent.FirstEndingAfter(start); i < _sent.Count && _sent[i].Start < end; i++)
+        {
+            ref SentSegment segment = ref _sent[i];
+            segment.XmitTime = now;
+            segment.Retransmitted = true;
+        }
+    }
+
+    /// <summary>RFC 8985 §6.2 and §7.4: an ACK arrived (after the scoreboard and SND.UNA were updated).</summary>
+    private void RackOnAck(SeqNumber priorUna, SeqNumber segAck, in TcpOptions options, int newlySacked, Instant now)
+    {
+        if (!RackTlpEnabled || _sent is null)
+        {
+            return;
+        }
+
+        bool dsack = options.SackBlockCount > 0 && IsDsack(options, segAck);
+
+        // Step 2: the segments this ACK delivered, cumulatively and by SACK, update RACK.
+        for (int i = 0; i < _sent.Count && _sent[i].End <= segAck; i++)
+        {
+            if (!_sent[i].Delivered)
+            {
+                RackUpdate(_sent[i], now);
+            }
+        }
+
+        _sent.RemoveBelow(segAck);
+        if (newlySacked > 0)
+        {
+            for (int i = 0; i < _sent.Count; i++)
+            {
+                ref SentSegment segment = ref _sent[i];
+                if (!segment.Delivered && _scoreboard.Covered(segment.Start, segment.End) == segment.End - segment.Start)
+                {
+                    segment.Delivered = true;
+                    RackUpdate(segment, now);
+                }
+            }
+        }
+
+        if (segAck > priorUna)
+        {
+            // Forward progress re-arms the probe timer from now.
+            _tlpAt = Instant.MaxValue;
+        }
+
+        UpdateReorderingWindow(dsack);
+        ProcessTlpAck(priorUna, segAck, dsack, now);
+        RackDetectLossAndRecover(now);
+    }
+
+    /// <summary>The reordering timer fired: look again, time has passed (RFC 8985 §6.2 step 5).</summary>
+    private void RackOnReorderTimeout(Instant now)
+    {
+        if (RackTlpEnabled && _sent is not null)
+        {
+            RackDetectLossAndRecover(now);
+        }
+    }
+
+    /// <summary>A retransmission timeout takes over loss recovery; RACK and TLP start afresh.</summary>
+    private void RackOnRetransmitTimeout()
+    {
+        _tlpInFlight = false;
+        _tlpAt = Instant.MaxValue;
+        _rackTimerAt = Instant.MaxValue;
+        _rackHasLoss = false;
+    }
+
+    /// <summary>
+    /// RFC 8985 §7.2: after output, schedule a probe timeout (PTO = 2*SRTT, plus the worst-case
+    /// delayed ACK when one segment is in flight) while data is outstanding outside recovery.
+    /// </summary>
+    private void ArmTailLossProbe(Instant now)
+    {
+        bool eligible = RackTlpEnabled && !_tlpInFlight && !_inFastRecovery && !_inLossRecovery
+            && _sndNxt > _sndUna && IsSynchronized(State) && State != TcpState.TimeWait;
+        if (!eligible)
+        {
+            _tlpAt = Instant.MaxValue;
+            return;
+        }
+
+        if (_tlpAt != Instant.MaxValue)
+        {
+            return;
+        }
+
+        Duration pto = _rtt.Srtt > Duration.Zero ? _rtt.Srtt * 2 : Duration.FromSeconds(1);
+        if (_sndNxt - _sndUna <= EffectiveMss)
+        {
+            pto += s_worstCaseDelayedAck;
+        }
+
+        // No later than the retransmission timer: a probe at that moment stands in for the timeout
+        // (as Linux), sparing the collapse of cwnd when only the tail was lost.
+        _tlpAt = Instant.Min(now + pto, _retransmitAt);
+    }
+
+    /// <summary>RFC 8985 §7.3: the probe timer fired: send new data if the window allows, else the last segment again.</summary>
+    private void OnTailLossProbe(Instant now)
+    {
+        if (!RackTlpEnabled || _tlpInFlight || _inFastRecovery || _inLossRecovery || _sndNxt == _sndUna)
+        {
+            return;
+        }
+
+        SeqNumber dataEnd = _sndDataStart + _sendBuffer.Count;
+        int unsent = dataEnd - _sndNxt;
+        long usable = (long)_sndWnd - (_sndNxt - _sndUna);
+        bool newData = unsent > 0 && usable > 0 && !_finSent;
+        if (newData)
+        {
+            // A probe may exceed cwnd by this one segment.
+            SendNew(now, (int)Math.Min(Math.Min(unsent, EffectiveMss), usable), fin: false);
+        }
+        else
+        {
+            int length = Math.Min(_sndNxt - _sndUna, EffectiveMss);
+            Retransmit(now, _sndNxt - length, length, TxReason.TcpTailLossProbe);
+        }
+
+        _tlpInFlight = true;
+        _tlpEndSeq = _sndNxt;
+        _tlpIsRetransmission = !newData;
+        _layer.Stats.TailLossProbes++;
+
+        // The retransmission timer runs from the probe.
+        _retransmitAt = now + _rtt.Rto;
+    }
+
+    /// <summary>RFC 8985 §6.2 step 2 and 3 for one delivered segment.</summary>
+    private void RackUpdate(in SentSegment segment, Instant now)
+    {
+        Duration rtt = now - segment.XmitTime;
+        Duration minRtt = _rackMinRtt != Duration.MaxValue ? _rackMinRtt : _rtt.Srtt;
+        if (segment.Retransmitted && rtt < minRtt)
+        {
+            // Too soon to be the ACK of the retransmission: the original was delivered. Ambiguous, skip.
+            return;
+        }
+
+        _rackMinRtt = Duration.Min(_rackMinRtt, rtt);
+
+        // Step 3: an original transmission delivered below the highest delivered one was reordered.
+        if (_rackHasDelivery && !segment.Retransmitted && segment.End < _rackFack)
+        {
+            _rackReorderingSeen = true;
+        }
+
+        if (!_rackHasDelivery || segment.End > _rackFack)
+        {
+            _rackFack = segment.End;
+        }
+
+        if (!_rackHasDelivery || SentAfter(segment.XmitTime, segment.End, _rackXmitTs, _rackEndSeq))
+        {
+            _rackHasDelivery = true;
+            _rackRtt = rtt;
+            _rackXmitTs = segment.XmitTime;
+            _rackEndSeq = segment.End;
+        }
+    }
+
+    /// <summary>RFC 8985 §6.2 step 4: D-SACKs widen the reordering window for 16 recoveries.</summary>
+    private void UpdateReorderingWindow(bool dsack)
+    {
+        bool inRecovery = _inFastRecovery || _inLossRecovery;
+        if (_rackDsackRoundActive && _sndUna >= _rackDsackRound)
+        {
+            _rackDsackRoundActive = false;
+        }
+
+        if (!_rackDsackRoundActive && dsack)
+        {
+            _rackDsackRoundActive = true;
+            _rackDsackRound = _sndNxt;
+            _rackReoWndMult++;
+            _rackReoWndPersist = 16;
+        }
+        else if (_rackWasInRecovery && !inRecovery && _rackReoWndPersist > 0 && --_rackReoWndPersist == 0)
+        {
+            _rackReoWndMult = 1;
+        }
+
+        _rackWasInRecovery = inRecovery;
+    }
+
+    /// <summary>RFC 8985 §6.2 step 4: the reordering window.</summary>
+    private Duration RackReorderingWindow()
+    {
+        if (!_rackReorderingSeen)
+        {
+            // No reordering seen: in recovery, or once DupThresh segments are SACKed, do not wait.
+            int sackedSegments = _scoreboard.Covered(_sndUna, _sndNxt) / Math.Max(1, EffectiveMss);
+            if (_inFastRecovery || _inLossRecovery || sackedSegments >= _settings.DupThresh)
+            {
+                return Duration.Zero;
+            }
+        }
+
+        Duration minRtt = _rackMinRtt != Duration.MaxValue ? _rackMinRtt : _rtt.Srtt;
+        return Duration.Min(minRtt * _rackReoWndMult / 4, _rtt.Srtt);
+    }
+
+    /// <summary>
+    /// RFC 8985 §6.2 step 5: every first transmission sent before the last delivered segment and
+    /// older than RACK.rtt + reo_wnd is lost; the next one to become so arms the reordering timer.
+    /// Loss found outside recovery starts fast recovery (RFC 6675 §5).
+    /// </summary>
+    private void RackDetectLossAndRecover(Instant now)
+    {
+        _rackTimerAt = Instant.MaxValue;
+        if (!_rackHasDelivery || _sent is null)
+        {
+            return;
+        }
+
+        Duration reoWnd = RackReorderingWindow();
+        SeqNumber lostEnd = RackLostBoundary();
+        for (int i = 0; i < _sent.Count; i++)
+        {
+            ref SentSegment segment = ref _sent[i];
+            if (segment.Delivered || segment.Retransmitted)
+            {
+                continue;
+            }
+
+            if (!SentAfter(_rackXmitTs, _rackEndSeq, segment.XmitTime, segment.End))
+            {
+                // First transmissions go out in sequence order: the rest were sent later still.
+                break;
+            }
+
+            Instant deadline = segment.XmitTime + _rackRtt + reoWnd;
+            if (deadline > now)
+            {
+                _rackTimerAt = deadline;
+                break;
+            }
+
+            lostEnd = SeqNumber.Max(lostEnd, segment.End);
+        }
+
+        _rackHasLoss = lostEnd > _sndUna;
+        _rackLostEnd = lostEnd;
+        if (_rackHasLoss && !_inFastRecovery && !_inLossRecovery)
+        {
+            EnterFastRecovery(now);
+        }
+    }
+
+    /// <summary>
+    /// RFC 8985 §7.4: once the probe is acknowledged, a probe that retransmitted data and drew no
+    /// D-SACK repaired a real loss, which calls for the congestion response.
+    /// </summary>
+    private void ProcessTlpAck(SeqNumber priorUna, SeqNumber segAck, bool dsack, Instant now)
+    {
+        if (!_tlpInFlight)
+        {
+            return;
+        }
+
+        if (dsack && _tlpIsRetransmission)
+        {
+            // The original and the probe both arrived: nothing was lost.
+            _tlpInFlight = false;
+            return;
+        }
+
+        if (segAck < _tlpEndSeq)
+        {
+            return;
+        }
+
+        _tlpInFlight = false;
+        if (_tlpIsRetransmission && !_inFastRecovery && !_inLossRecovery)
+        {
+            _congestion.OnLossDetected(now, (uint)(_tlpEndSeq - priorUna));
+            _congestion.OnRecoveryComplete(now);
+            TraceEvent(now, TcpTraceEvent.LossDetected);
+        }
+    }
+
+    /// <summary>RFC 8985 RACK_sent_after: was (t1, seq1) sent after (t2, seq2)?</summary>
+    private static bool SentAfter(Instant t1, SeqNumber seq1, Instant t2, SeqNumber seq2) => t1 > t2 || (t1 == t2 && seq1 > seq2);
+
+    /// <summary>RFC 2883 §4: the first block reports a duplicate (below the ACK, or inside the second block).</summary>
+    private static bool IsDsack(in TcpOptions options, SeqNumber segAck)
+    {
+        SackBlock first = options.GetSackBlock(0);
+        return first.Left < segAck
+            || (options.SackBlockCount > 1 && options.GetSackBlock(1).Left <= first.Left && first.Right <= options.GetSackBlock(1).Right);
+    }
+}
