@@ -10,7 +10,7 @@ namespace TinyStack.Host.Capture;
 /// direction in epb_flags and the comment (why a frame was sent, or why it was dropped) in
 /// opt_comment, which Wireshark shows as frame.comment.
 /// </summary>
-public sealed class PcapNgWriter : ICaptureWriter
+public sealed class PcapNgWriter : CaptureFileWriter
 {
     public const int SnapLength = PcapWriter.SnapLength;
 
@@ -37,12 +37,7 @@ public sealed class PcapNgWriter : ICaptureWriter
     private const int MaxOptionLength = ushort.MaxValue;
     private const string Application = "TinyStack";
 
-    private readonly Stream _stream;
-    private readonly bool _leaveOpen;
-    private readonly long _unixMicrosecondsAtZero;
     private byte[] _block = new byte[2048];
-    private long _framesWritten;
-    private bool _disposed;
 
     /// <summary>Creates (or overwrites) <paramref name="path"/>.</summary>
     /// <param name="wallClockAtZero">Wall-clock time of <see cref="Instant.Zero"/>; now when null.</param>
@@ -53,23 +48,14 @@ public sealed class PcapNgWriter : ICaptureWriter
     }
 
     public PcapNgWriter(Stream stream, DateTimeOffset? wallClockAtZero = null, string? interfaceName = null, bool leaveOpen = false)
+        : base(stream, wallClockAtZero, leaveOpen)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        _stream = stream;
-        _leaveOpen = leaveOpen;
-        WallClockAtZero = wallClockAtZero ?? DateTimeOffset.UtcNow;
-        _unixMicrosecondsAtZero = CaptureTime.UnixMicroseconds(WallClockAtZero);
         WriteSectionHeader();
         WriteInterfaceDescription(interfaceName);
     }
 
-    public DateTimeOffset WallClockAtZero { get; }
-
-    public long FramesWritten => _framesWritten;
-
-    public void Write(ReadOnlySpan<byte> frame, Instant timestamp, CaptureDirection direction, string? comment = null)
+    protected override void WriteRecord(ReadOnlySpan<byte> frame, long unixMicroseconds, CaptureDirection direction, string? comment)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
         int captured = Math.Min(frame.Length, SnapLength);
         comment = FitOption(comment);
         int commentLength = comment is null ? 0 : Encoding.UTF8.GetByteCount(comment);
@@ -81,7 +67,7 @@ public sealed class PcapNgWriter : ICaptureWriter
         Span<byte> block = Block(length);
 
         // Timestamps are one 64-bit count of if_tsresol units, stored high word first.
-        ulong micros = (ulong)CaptureTime.UnixMicroseconds(_unixMicrosecondsAtZero, timestamp);
+        ulong micros = (ulong)unixMicroseconds;
         BinaryPrimitives.WriteUInt32LittleEndian(block, EnhancedPacketBlockType);
         BinaryPrimitives.WriteUInt32LittleEndian(block[4..], (uint)length);
         BinaryPrimitives.WriteUInt32LittleEndian(block[8..], 0); // interface 0: the one IDB
@@ -109,30 +95,9 @@ public sealed class PcapNgWriter : ICaptureWriter
 
         offset = WriteOptionHeader(block, offset, OptEndOfOpt, 0);
         BinaryPrimitives.WriteUInt32LittleEndian(block[offset..], (uint)length);
-        _stream.Write(block);
-        _framesWritten++;
+        Stream.Write(block);
     }
 
-    public void Flush()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        _stream.Flush();
-    }
-
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        _stream.Flush();
-        if (!_leaveOpen)
-        {
-            _stream.Dispose();
-        }
-    }
 
     private static int Pad4(int length) => (length + 3) & ~3;
 
@@ -163,7 +128,7 @@ public sealed class PcapNgWriter : ICaptureWriter
         offset += Pad4(appLength);
         offset = WriteOptionHeader(block, offset, OptEndOfOpt, 0);
         BinaryPrimitives.WriteUInt32LittleEndian(block[offset..], (uint)length);
-        _stream.Write(block);
+        Stream.Write(block);
     }
 
     private void WriteInterfaceDescription(string? interfaceName)
@@ -191,7 +156,7 @@ public sealed class PcapNgWriter : ICaptureWriter
         offset += 4;
         offset = WriteOptionHeader(block, offset, OptEndOfOpt, 0);
         BinaryPrimitives.WriteUInt32LittleEndian(block[offset..], (uint)length);
-        _stream.Write(block);
+        Stream.Write(block);
     }
 
     /// <summary>A zeroed scratch span of <paramref name="length"/> bytes (padding must be zero).</summary>

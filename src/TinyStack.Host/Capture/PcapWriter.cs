@@ -8,7 +8,7 @@ namespace TinyStack.Host.Capture;
 /// a 24-byte global header, then per frame a 16-byte record header and the bytes. Link type
 /// Ethernet, microsecond timestamps, little-endian. The format has no comments or directions.
 /// </summary>
-public sealed class PcapWriter : ICaptureWriter
+public sealed class PcapWriter : CaptureFileWriter
 {
     /// <summary>Largest frame stored whole; longer ones are truncated (Wireshark's default).</summary>
     public const int SnapLength = 262144;
@@ -25,11 +25,6 @@ public sealed class PcapWriter : ICaptureWriter
     private const int RecordHeaderLength = 16;
     private const long MicrosecondsPerSecond = 1_000_000;
 
-    private readonly Stream _stream;
-    private readonly bool _leaveOpen;
-    private readonly long _unixMicrosecondsAtZero;
-    private long _framesWritten;
-    private bool _disposed;
 
     /// <summary>Creates (or overwrites) <paramref name="path"/>.</summary>
     /// <param name="wallClockAtZero">Wall-clock time of <see cref="Instant.Zero"/>; now when null.</param>
@@ -39,12 +34,8 @@ public sealed class PcapWriter : ICaptureWriter
     }
 
     public PcapWriter(Stream stream, DateTimeOffset? wallClockAtZero = null, bool leaveOpen = false)
+        : base(stream, wallClockAtZero, leaveOpen)
     {
-        ArgumentNullException.ThrowIfNull(stream);
-        _stream = stream;
-        _leaveOpen = leaveOpen;
-        WallClockAtZero = wallClockAtZero ?? DateTimeOffset.UtcNow;
-        _unixMicrosecondsAtZero = CaptureTime.UnixMicroseconds(WallClockAtZero);
 
         Span<byte> header = stackalloc byte[GlobalHeaderLength];
         BinaryPrimitives.WriteUInt32LittleEndian(header, MagicMicroseconds);
@@ -54,47 +45,20 @@ public sealed class PcapWriter : ICaptureWriter
         BinaryPrimitives.WriteUInt32LittleEndian(header[12..], 0); // sigfigs: always 0
         BinaryPrimitives.WriteUInt32LittleEndian(header[16..], SnapLength);
         BinaryPrimitives.WriteUInt32LittleEndian(header[20..], LinkTypeEthernet);
-        _stream.Write(header);
+        Stream.Write(header);
     }
 
-    public DateTimeOffset WallClockAtZero { get; }
-
-    public long FramesWritten => _framesWritten;
-
-    public void Write(ReadOnlySpan<byte> frame, Instant timestamp, CaptureDirection direction, string? comment = null)
+    protected override void WriteRecord(ReadOnlySpan<byte> frame, long unixMicroseconds, CaptureDirection direction, string? comment)
     {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        long micros = CaptureTime.UnixMicroseconds(_unixMicrosecondsAtZero, timestamp);
         int captured = Math.Min(frame.Length, SnapLength);
 
         Span<byte> record = stackalloc byte[RecordHeaderLength];
-        BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)(micros / MicrosecondsPerSecond));
-        BinaryPrimitives.WriteUInt32LittleEndian(record[4..], (uint)(micros % MicrosecondsPerSecond));
+        BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)(unixMicroseconds / MicrosecondsPerSecond));
+        BinaryPrimitives.WriteUInt32LittleEndian(record[4..], (uint)(unixMicroseconds % MicrosecondsPerSecond));
         BinaryPrimitives.WriteUInt32LittleEndian(record[8..], (uint)captured);
         BinaryPrimitives.WriteUInt32LittleEndian(record[12..], (uint)frame.Length);
-        _stream.Write(record);
-        _stream.Write(frame[..captured]);
-        _framesWritten++;
+        Stream.Write(record);
+        Stream.Write(frame[..captured]);
     }
 
-    public void Flush()
-    {
-        ObjectDisposedException.ThrowIf(_disposed, this);
-        _stream.Flush();
-    }
-
-    public void Dispose()
-    {
-        if (_disposed)
-        {
-            return;
-        }
-
-        _disposed = true;
-        _stream.Flush();
-        if (!_leaveOpen)
-        {
-            _stream.Dispose();
-        }
-    }
 }

@@ -9,7 +9,8 @@ namespace TinyStack.Tests.Tcp;
 /// <summary>FIN-WAIT-1: our FIN is out, neither its ACK nor the peer's FIN has arrived.</summary>
 public class FinWait1Tests
 {
-    private static TcpConnection InFinWait1(TcpHarness h, out RecordingObserver observer, bool close = false)
+    /// <summary>An established connection that has just sent its FIN (shared with the FIN-WAIT-2 tests).</summary>
+    internal static TcpConnection InFinWait1(TcpHarness h, out RecordingObserver observer, bool close = false)
     {
         TcpConnection c = h.EstablishPassive(out observer);
         if (close)

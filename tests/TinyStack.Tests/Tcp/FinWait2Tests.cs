@@ -11,17 +11,7 @@ public class FinWait2Tests
 {
     private static TcpConnection InFinWait2(TcpHarness h, out RecordingObserver observer, bool close = false)
     {
-        TcpConnection c = h.EstablishPassive(out observer);
-        if (close)
-        {
-            c.Close();
-        }
-        else
-        {
-            c.ShutdownWrite();
-        }
-
-        h.Expect(TcpFlags.Ack | TcpFlags.Fin, h.Iss + 1, RemoteIss + 1);
+        TcpConnection c = FinWait1Tests.InFinWait1(h, out observer, close);
         h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 2);
         Assert.Equal(TcpState.FinWait2, c.State);
         return c;
