@@ -331,7 +331,7 @@ public sealed partial class TcpConnection
     /// <summary>Un-SACKed data below this boundary is considered lost.</summary>
     private SeqNumber LostBoundary()
     {
-        SeqNumber boundary = _sackEnabled ? SeqNumber.Max(SackLossBoundary(), RackLostBoundary()) : _sndUna;
+        SeqNumber boundary = _sackEnabled ? SackLossBoundary() : _sndUna;
         if (_inLossRecovery)
         {
             // After a timeout (or a lowered path MTU) everything that was in flight is resent.
@@ -357,6 +357,11 @@ public sealed partial class TcpConnection
         if (flight <= 0)
         {
             return 0;
+        }
+
+        if (RackTlpEnabled && _sent is { } log)
+        {
+            return RackPipe(log);
         }
 
         SeqNumber lost = LostBoundary();
@@ -387,6 +392,11 @@ public sealed partial class TcpConnection
         if (!_inFastRecovery && !_inLossRecovery)
         {
             return false;
+        }
+
+        if (RackTlpEnabled && _sent is { } log)
+        {
+            return RackNextLost(log, out seq, out length);
         }
 
         SeqNumber lost = LostBoundary();
