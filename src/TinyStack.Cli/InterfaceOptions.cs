@@ -103,6 +103,8 @@ public sealed class InterfaceOptions
 
     public Option<string?> TcpSack { get; } = OnOff("--tcp-sack", "Negotiate selective acknowledgements (RFC 2018): on or off (default on)");
 
+    public Option<string?> TcpRackTlp { get; } = OnOff("--tcp-rack-tlp", "RACK-TLP time-based loss detection and tail loss probes on SACK connections (RFC 8985): on or off (default on)");
+
     public Option<string?> TcpTimestamps { get; } = OnOff("--tcp-timestamps", "Negotiate TCP timestamps (RFC 7323): on or off (default on)");
 
     public Option<Duration?> TcpMsl { get; } = DurationOption("--tcp-msl", "Maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30s)");
@@ -122,7 +124,7 @@ public sealed class InterfaceOptions
         foreach (Option option in new Option[]
         {
             Tap, Ip, Gateway, Mac, Mtu, Capture, Drop, Duplicate, Reorder, Corrupt, Delay, Rate, QueueFrames, Seed, Log,
-            TcpSendBuffer, TcpReceiveBuffer, TcpMss, TcpSack, TcpTimestamps, TcpMsl, TcpFinTimeout, NoDelay,
+            TcpSendBuffer, TcpReceiveBuffer, TcpMss, TcpSack, TcpRackTlp, TcpTimestamps, TcpMsl, TcpFinTimeout, NoDelay,
         })
         {
             command.Options.Add(option);
@@ -189,6 +191,7 @@ public sealed class InterfaceOptions
             InitialBufferSize = Math.Min(defaults.InitialBufferSize, Math.Min(send, receive)),
             MssClamp = result.GetValue(TcpMss),
             Sack = OnOffValue(result, TcpSack) ?? defaults.Sack,
+            RackTlp = OnOffValue(result, TcpRackTlp) ?? defaults.RackTlp,
             Timestamps = OnOffValue(result, TcpTimestamps) ?? defaults.Timestamps,
             Msl = result.GetValue(TcpMsl) ?? defaults.Msl,
             FinWait2Timeout = result.GetValue(TcpFinTimeout) ?? defaults.FinWait2Timeout,

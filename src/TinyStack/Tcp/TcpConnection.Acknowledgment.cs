@@ -331,7 +331,7 @@ public sealed partial class TcpConnection
     /// <summary>Un-SACKed data below this boundary is considered lost.</summary>
     private SeqNumber LostBoundary()
     {
-        SeqNumber boundary = _sackEnabled ? SeqNumber.Max(SackLossBoundary(), RackLostBoundary()) : _sndUna;
+        SeqNumber boundary = _sackEnabled ? SackLossBoundary() : _sndUna;
         if (_inLossRecovery)
         {
             // After a timeout (or a lowered path MTU) everything that was in flight is resent.
@@ -357,6 +357,11 @@ public sealed partial class TcpConnection
         if (flight <= 0)
         {
             return 0;
+        }
+
+        if (RackTlpEnabled && _sent is { } log)
+        {
+            return RackPipe(log);
         }
 
         SeqNumber lost = LostBoundary();
@@ -387,6 +392,11 @@ public sealed partial class TcpConnection
         if (!_inFastRecovery && !_inLossRecovery)
         {
             return false;
+        }
+
+        if (RackTlpEnabled && _sent is { } log)
+        {
+            return RackNextLost(log, out seq, out length);
         }
 
         SeqNumber lost = LostBoundary();
@@ -473,10 +483,18 @@ public sealed partial class TcpConnection
     /// filling a hole. The RFC test ignores its window while SND.UNA advances, so the usable window
     /// SND.UNA + SND.WND - SND.NXT can reach past the edge the peer offered: take its window.</item>
     /// <item>Two segments with the same SEQ and ACK (a window update, say, and the ACK before it)
-    /// cannot be ordered by the RFC test, so a reordered older one would shrink the window we
-    /// already filled. A receiver never moves its right edge left (RFC 9293 §3.8.6.2.2, RFC 7323
-    /// §2.4), so at the same SEQ and ACK only a larger window is newer. A zero window is taken
-    /// all the same: RFC 1122 §4.2.2.16 says a window that shrinks to zero MUST be probed.</item>
+    /// cannot be ordered by the RFC test (its "SND.WL2 =< SEG.ACK" takes both), so a reordered
+    /// or duplicated older one would shrink the window we already filled. A receiver never moves
+    /// its right edge left (RFC 9293 §3.8.6.2.2, RFC 7323 §2.4), so at the same SEQ and ACK only
+    /// a larger window is newer. Linux also takes any zero window there (`!nwin`), for a receiver
+    /// that shrinks to zero (RFC 1122 §4.2.2.16: such a window MUST be probed). But a duplicate of
+    /// the zero-window ACK that preceded a window update looks exactly the same, and once we have
+    /// sent into the update's window, taking it would strand that data beyond an edge of zero and
+    /// stall us until a probe. So a zero window at the same SEQ and ACK is taken only while
+    /// nothing is in flight: then it costs at most one probe, whose answer restores the window if
+    /// it was stale. With data in flight we keep the edge the peer offered; a peer that really
+    /// withdrew it drops what lies beyond, and the retransmission timer, resending from SND.UNA,
+    /// probes it (RFC 1122 §4.2.2.16 asks the sender to be robust against shrinking).</item>
     /// </list>
     /// </summary>
     private bool IsWindowUpdate(SeqNumber seq, SeqNumber segAck, SeqNumber priorUna, uint window)
@@ -496,7 +514,7 @@ public sealed partial class TcpConnection
             return false;
         }
 
-        return segAck > _sndWl2 || window > _sndWnd || window == 0;
+        return segAck > _sndWl2 || window > _sndWnd || (window == 0 && _sndNxt == _sndUna);
     }
 
     private void SetSendWindow(ushort window, SeqNumber seq, SeqNumber ack, bool scaled)

@@ -96,6 +96,7 @@ public sealed partial class TcpConnection
             _highRxt = _sndUna;
             _rttTiming = false;
             _lossRetransmitReason = TxReason.TcpFastRetransmit;
+            RackOnPathMtuReduced();
         }
 
     }

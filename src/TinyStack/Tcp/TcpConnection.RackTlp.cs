@@ -14,10 +14,13 @@ namespace TinyStack.Tcp;
 /// waiting for the retransmission timeout.
 /// </summary>
 /// <remarks>
-/// RACK's verdict enters the connection as a loss boundary (un-SACKed data below it is lost,
-/// RFC 6675's NextSeg then resends it), which is exact for first transmissions because they are
-/// sent in sequence order. A lost retransmission is left to the retransmission timer, as without
-/// RACK.
+/// With RACK the loss state lives in the log of sent segments, one mark per segment: RACK marks
+/// a segment lost by time, whether it was a first transmission or a retransmission, so a lost
+/// retransmission is found one RTT later like any other loss instead of by the retransmission
+/// timer. RFC 6675's rules still mark first transmissions (DupThresh SACKed segments above, or
+/// the first unacknowledged segment when fast recovery begins), and a timeout marks everything.
+/// Pipe is then the bytes in flight, neither SACKed nor marked lost (a lost segment counts again
+/// once retransmitted), and NextSeg resends the lowest segment marked lost.
 /// </remarks>
 public sealed partial class TcpConnection
 {
@@ -39,8 +42,7 @@ public sealed partial class TcpConnection
     private bool _rackDsackRoundActive;
     private SeqNumber _rackDsackRound;
     private bool _rackWasInRecovery;
-    private bool _rackHasLoss;
-    private SeqNumber _rackLostEnd;
+    private SeqNumber _rackMarkedBelow;
     private Instant _rackTimerAt = Instant.MaxValue;
 
     // TLP state (RFC 8985 §7.1).
@@ -50,9 +52,6 @@ public sealed partial class TcpConnection
     private bool _tlpIsRetransmission;
 
     private bool RackTlpEnabled => _settings.RackTlp && _sackEnabled;
-
-    /// <summary>RACK's loss boundary: first transmissions below it that are not SACKed are lost.</summary>
-    private SeqNumber RackLostBoundary() => _rackHasLoss && _rackLostEnd > _sndUna ? _rackLostEnd : _sndUna;
 
     /// <summary>RFC 8985 §6.2 step 1: remember when [start, end) was (re)transmitted.</summary>
     private void RackOnSent(SeqNumber start, SeqNumber end, Instant now, bool retransmission)
@@ -72,11 +71,12 @@ public sealed partial class TcpConnection
             return;
         }
 
+        // A retransmission covers whole segments unless the MSS shrank: record exactly what went.
+        _sent.SplitAt(start);
+        _sent.SplitAt(end);
         for (int i = _sent.FirstEndingAfter(start); i < _sent.Count && _sent[i].Start < end; i++)
         {
-            ref SentSegment segment = ref _sent[i];
-            segment.XmitTime = now;
-            segment.Retransmitted = true;
+            _sent.MarkRetransmitted(i, now);
         }
     }
 
@@ -102,12 +102,22 @@ public sealed partial class TcpConnection
         _sent.RemoveBelow(segAck);
         if (newlySacked > 0)
         {
-            for (int i = 0; i < _sent.Count; i++)
+            // Only segments within this ACK's blocks can have become SACKed; look at them in
+            // sequence order, so that step 3 sees reordering only where there was some.
+            SeqNumber low = options.GetSackBlock(0).Left;
+            SeqNumber high = options.GetSackBlock(0).Right;
+            for (int b = 1; b < options.SackBlockCount; b++)
             {
-                ref SentSegment segment = ref _sent[i];
-                if (!segment.Delivered && _scoreboard.Covered(segment.Start, segment.End) == segment.End - segment.Start)
+                low = SeqNumber.Min(low, options.GetSackBlock(b).Left);
+                high = SeqNumber.Max(high, options.GetSackBlock(b).Right);
+            }
+
+            for (int i = _sent.FirstEndingAfter(low); i < _sent.Count && _sent[i].Start < high; i++)
+            {
+                SentSegment segment = _sent[i];
+                if (!segment.Delivered && _scoreboard.Covered(segment.Start, segment.End) == segment.Length)
                 {
-                    segment.Delivered = true;
+                    _sent.MarkDelivered(i);
                     RackUpdate(segment, now);
                 }
             }
@@ -133,13 +143,84 @@ public sealed partial class TcpConnection
         }
     }
 
-    /// <summary>A retransmission timeout takes over loss recovery; RACK and TLP start afresh.</summary>
+    /// <summary>
+    /// A retransmission timeout takes over loss recovery: everything in flight is lost (RFC 8985
+    /// §6.3, RFC 6675 §5.1), SACKed segments too since the scoreboard was dropped; TLP starts afresh.
+    /// </summary>
     private void RackOnRetransmitTimeout()
     {
         _tlpInFlight = false;
         _tlpAt = Instant.MaxValue;
         _rackTimerAt = Instant.MaxValue;
-        _rackHasLoss = false;
+        _sent?.MarkAllLost(forgetDelivered: true);
+    }
+
+    /// <summary>The path MTU fell: every segment in flight is resent at the new size (RFC 1191 §6.5).</summary>
+    private void RackOnPathMtuReduced() => _sent?.MarkAllLost(forgetDelivered: false);
+
+    /// <summary>
+    /// RFC 6675's own verdicts as marks in the log: first transmissions below <paramref name="boundary"/>
+    /// (DupThresh SACKed segments above them, or the head when fast recovery begins) are lost. A
+    /// retransmission is judged by RACK only. Each segment is looked at once.
+    /// </summary>
+    private void RackMarkBelow(SentSegmentLog log, SeqNumber boundary)
+    {
+        // Where the last look stopped, if that still lies in flight (it starts out as 0).
+        SeqNumber from = _rackMarkedBelow > _sndUna && _rackMarkedBelow <= _sndNxt ? _rackMarkedBelow : _sndUna;
+        if (boundary <= from)
+        {
+            return;
+        }
+
+        SeqNumber marked = boundary;
+        for (int i = log.FirstEndingAfter(from); i < log.Count && log[i].Start < boundary; i++)
+        {
+            if (log[i].End > boundary)
+            {
+                // Straddles the boundary: not lost yet, look again next time.
+                marked = log[i].Start;
+                break;
+            }
+
+            if (!log[i].Retransmitted)
+            {
+                log.MarkLost(i);
+            }
+        }
+
+        _rackMarkedBelow = marked;
+    }
+
+    /// <summary>RFC 6675 §4 SetPipe from the marks: in flight, not SACKed, not lost (or lost and resent).</summary>
+    private int RackPipe(SentSegmentLog log)
+    {
+        RackMarkBelow(log, LostBoundary());
+        int flight = _sndNxt - _sndUna;
+        return Math.Max(0, flight - _scoreboard.Covered(_sndUna, _sndNxt) - log.LostBytes);
+    }
+
+    /// <summary>RFC 6675 §4 NextSeg rule 1 from the marks: the lowest segment marked lost.</summary>
+    private bool RackNextLost(SentSegmentLog log, out SeqNumber seq, out int length)
+    {
+        RackMarkBelow(log, LostBoundary());
+        seq = default;
+        length = 0;
+        if (log.LostBytes == 0)
+        {
+            return false;
+        }
+
+        for (int i = 0; i < log.Count; i++)
+        {
+            if (log[i].Lost)
+            {
+                seq = log[i].Start;
+                length = Math.Min(log[i].Length, EffectiveMss);
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>
@@ -279,9 +360,9 @@ public sealed partial class TcpConnection
     }
 
     /// <summary>
-    /// RFC 8985 §6.2 step 5: every first transmission sent before the last delivered segment and
-    /// older than RACK.rtt + reo_wnd is lost; the next one to become so arms the reordering timer.
-    /// Loss found outside recovery starts fast recovery (RFC 6675 §5).
+    /// RFC 8985 §6.2 step 5: every segment, first transmission or retransmission, sent before the
+    /// last delivered one and longer ago than RACK.rtt + reo_wnd is lost; the next one to become so
+    /// arms the reordering timer. Loss found outside recovery starts fast recovery (RFC 6675 §5).
     /// </summary>
     private void RackDetectLossAndRecover(Instant now)
     {
@@ -292,34 +373,26 @@ public sealed partial class TcpConnection
         }
 
         Duration reoWnd = RackReorderingWindow();
-        SeqNumber lostEnd = RackLostBoundary();
         for (int i = 0; i < _sent.Count; i++)
         {
-            ref SentSegment segment = ref _sent[i];
-            if (segment.Delivered || segment.Retransmitted)
+            SentSegment segment = _sent[i];
+            if (segment.Delivered || segment.Lost || !SentAfter(_rackXmitTs, _rackEndSeq, segment.XmitTime, segment.End))
             {
+                // Retransmissions sit among first transmissions by sequence, not by time: look at all.
                 continue;
-            }
-
-            if (!SentAfter(_rackXmitTs, _rackEndSeq, segment.XmitTime, segment.End))
-            {
-                // First transmissions go out in sequence order: the rest were sent later still.
-                break;
             }
 
             Instant deadline = segment.XmitTime + _rackRtt + reoWnd;
             if (deadline > now)
             {
-                _rackTimerAt = deadline;
-                break;
+                _rackTimerAt = Instant.Min(_rackTimerAt, deadline);
+                continue;
             }
 
-            lostEnd = SeqNumber.Max(lostEnd, segment.End);
+            _sent.MarkLost(i);
         }
 
-        _rackHasLoss = lostEnd > _sndUna;
-        _rackLostEnd = lostEnd;
-        if (_rackHasLoss && !_inFastRecovery && !_inLossRecovery)
+        if (_sent.LostBytes > 0 && !_inFastRecovery && !_inLossRecovery)
         {
             EnterFastRecovery(now);
         }

@@ -121,10 +121,12 @@ public sealed record TcpSettings
     public Func<int, ICongestionControl> CongestionControl { get; init; } = CongestionControlAlgorithms.Cubic;
 
     /// <summary>
-    /// RACK-TLP (RFC 8985) on SACK connections: time-based loss detection and tail loss probes.
-    /// Off by default for now (Linux has it on); duplicate-ACK and SACK counting stay in force either way.
+    /// RACK-TLP (RFC 8985) on SACK connections: time-based loss detection, which also catches lost
+    /// retransmissions, and tail loss probes, so a lost retransmission or last segment costs about
+    /// one RTT instead of an RTO. On by default, as in Linux (net.ipv4.tcp_recovery = 1); turn it
+    /// off to compare. Duplicate-ACK and SACK counting stay in force either way.
     /// </summary>
-    public bool RackTlp { get; init; }
+    public bool RackTlp { get; init; } = true;
 
     /// <summary>
     /// Rows of congestion trace each connection keeps (<see cref="TcpConnection.Trace"/>), from its

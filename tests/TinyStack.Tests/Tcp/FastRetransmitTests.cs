@@ -82,7 +82,10 @@ public class FastRetransmitTests
     [Fact]
     public void Sack_blocks_steer_retransmission_to_the_holes_only()
     {
-        var h = new TcpHarness(new TcpSettings { Timestamps = false, Sack = true, WindowScaling = false, ReceiveBufferSize = 32 * 1024 });
+        // RFC 6675's own loss rule (three SACKed segments above a hole), so RACK-TLP is off: with
+        // every SACK arriving at the instant of sending, RACK's time-based rule (RFC 8985 §6.2)
+        // would call segment 3 lost at once. RackTlpTests covers RACK's rule.
+        var h = new TcpHarness(new TcpSettings { Timestamps = false, Sack = true, WindowScaling = false, ReceiveBufferSize = 32 * 1024, RackTlp = false });
         TcpConnection c = h.EstablishPassive(out _, new TcpOptions { Mss = 1460, SackPermitted = true });
         Assert.True(c.SackEnabled);
         byte[] data = Bytes(10 * Mss);

@@ -1,5 +1,6 @@
 using TinyStack.Tcp;
 using TinyStack.Tests.Tcp.Harness;
+using TinyStack.Time;
 using TinyStack.Wire;
 using static TinyStack.Tests.Tcp.Harness.TcpHarness;
 
@@ -95,5 +96,38 @@ public class SendWindowUpdateTests
         // A reordered ACK of the first segment, from before the peer's window was 4000.
         h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1 + Mss, window: 100);
         Assert.Equal(4000u, c.SndWnd);
+    }
+
+    [Fact]
+    public void A_duplicated_old_zero_window_ack_does_not_shrink_the_window_a_newer_update_opened()
+    {
+        var h = new TcpHarness();
+        TcpConnection c = h.EstablishPassive(out _, peerWindow: 4000);
+        c.Send(Bytes(4000));
+        h.Expect(TcpFlags.Ack, h.Iss + 1, RemoteIss + 1, payload: Bytes(4000)[..Mss]);
+        h.Expect(TcpFlags.Ack, h.Iss + 1 + Mss, RemoteIss + 1, payload: Bytes(4000)[Mss..(2 * Mss)]);
+        h.Expect(TcpFlags.Ack | TcpFlags.Psh, h.Iss + 1 + (2 * Mss), RemoteIss + 1, payload: Bytes(4000)[(2 * Mss)..]);
+
+        // The peer's buffer filled: it acknowledged everything with a zero window. Its application
+        // then read, and it sent a window update (same SEQ and ACK, window 4000); we fill it.
+        h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 4001, window: 0);
+        h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 4001, window: 4000);
+        c.Send(Bytes(4000, 7));
+        h.Expect(TcpFlags.Ack, h.Iss + 4001, RemoteIss + 1, payload: Bytes(4000, 7)[..Mss]);
+        h.Expect(TcpFlags.Ack, h.Iss + 4001 + Mss, RemoteIss + 1, payload: Bytes(4000, 7)[Mss..(2 * Mss)]);
+        h.Expect(TcpFlags.Ack | TcpFlags.Psh, h.Iss + 4001 + (2 * Mss), RemoteIss + 1, payload: Bytes(4000, 7)[(2 * Mss)..]);
+
+        // Now the network delivers a duplicate of the old zero-window ACK. It is identical to the
+        // update in SEQ and ACK, so the RFC test cannot order them; the right edge the peer
+        // offered (SEG.ACK + 4000) never moves left, so it is the older one and must not be taken:
+        // taking it would leave 4000 bytes in flight beyond a window of 0.
+        h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 4001, window: 0);
+        Assert.Equal(4000u, c.SndWnd);
+        Assert.True(c.SndNxt - c.SndUna <= (int)c.SndWnd);
+
+        // The data is acknowledged as usual, and no zero-window probe was ever due.
+        h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 8001, window: 4000);
+        h.ExpectNothing(at: h.Now + Duration.FromSeconds(5));
+        Assert.Equal(0, h.Stats.ZeroWindowProbes);
     }
 }

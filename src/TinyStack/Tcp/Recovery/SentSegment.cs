@@ -4,7 +4,8 @@ namespace TinyStack.Tcp.Recovery;
 
 /// <summary>
 /// What RACK (RFC 8985 §5.2) remembers of one transmitted segment: its sequence range, when it was
-/// last (re)transmitted, and whether it was retransmitted, delivered (SACKed) or deemed lost.
+/// last (re)transmitted, and whether it was retransmitted, delivered (SACKed) or deemed lost and
+/// not yet retransmitted since.
 /// </summary>
 internal struct SentSegment
 {
@@ -13,4 +14,7 @@ internal struct SentSegment
     public Instant XmitTime;
     public bool Retransmitted;
     public bool Delivered;
+    public bool Lost;
+
+    public readonly int Length => End - Start;
 }
