@@ -105,6 +105,29 @@ public class SegmentNoteTests
     }
 
     [Fact]
+    public void The_rest_of_the_window_resent_after_a_timeout_is_each_segments_first_retransmission()
+    {
+        var h = new TcpHarness();
+        TcpConnection c = h.EstablishPassive();
+        c.Send(Bytes(3 * Mss));
+        for (int i = 0; i < 3; i++)
+        {
+            h.Next();
+        }
+
+        h.Advance(c.Rto);
+        Emitted timer = h.Next();
+        Assert.Equal(h.Iss + 1, timer.Seq);
+        AssertConnectionNote(timer, TxReason.TcpRetransmitRto, c, count: 1);
+
+        // The ACK for it ends the backoff; the next segments are resent from the timeout's recovery.
+        h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1 + Mss);
+        Emitted next = h.Next();
+        Assert.Equal(h.Iss + 1 + Mss, next.Seq);
+        AssertConnectionNote(next, TxReason.TcpRetransmitRto, c, count: 1);
+    }
+
+    [Fact]
     public void Fast_and_sack_retransmissions_carry_the_reduced_cwnd()
     {
         var h = new TcpHarness(DefaultSettings() with { Sack = true });
