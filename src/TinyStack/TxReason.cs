@@ -10,8 +10,6 @@ public enum TxReason : byte
     EchoReply,
     EchoRequest,
     IcmpError,
-    /// <summary>A datagram released from the ARP pending queue once its neighbour resolved.</summary>
-    QueuedUntilResolved,
     Fragment,
     UdpData,
     TcpSyn,

@@ -133,7 +133,7 @@ internal sealed partial class NetInterface
             {
                 pending.Datagram.CopyTo(_tx.AsSpan(IpOffset));
                 NeighborEntry.ReturnBuffer(pending);
-                TransmitDatagram(mac, pending.Length, TxReason.QueuedUntilResolved, tx);
+                TransmitDatagram(mac, pending.Length, pending.Note with { WaitedForArp = true }, tx);
             }
         }
     }

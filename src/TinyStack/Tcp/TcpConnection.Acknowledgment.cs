@@ -32,7 +32,7 @@ public sealed partial class TcpConnection
             // acknowledgment is not acceptable, form a reset segment <SEQ=SEG.ACK><CTL=RST>."
             if (!(_sndUna < segAck && segAck <= _sndNxt))
             {
-                _layer.SendReset(Tuple, segAck, default, TcpFlags.Rst, _congestion.Cwnd, _rtt.Rto);
+                _layer.SendReset(Tuple, segAck, default, TcpFlags.Rst, TcpResetCause.BadAckInSynReceived, _congestion.Cwnd, _rtt.Rto);
                 return _layer.Stats.Drop(DropReason.TcpBadAck);
             }
 

@@ -45,7 +45,7 @@ public sealed partial class TcpConnection
         {
             if (!hasRst)
             {
-                _layer.SendReset(Tuple, segAck, default, TcpFlags.Rst, _congestion.Cwnd, _rtt.Rto);
+                _layer.SendReset(Tuple, segAck, default, TcpFlags.Rst, TcpResetCause.BadAckInSynSent, _congestion.Cwnd, _rtt.Rto);
             }
 
             return _layer.Stats.Drop(DropReason.TcpBadAck);
@@ -251,7 +251,7 @@ public sealed partial class TcpConnection
             {
                 // The application closed and will never read this: reset, as Linux does
                 // (RFC 2525 §2.17), so the peer learns the data was lost.
-                _layer.SendReset(Tuple, _sndNxt, default, TcpFlags.Rst, _congestion.Cwnd, _rtt.Rto);
+                _layer.SendReset(Tuple, _sndNxt, default, TcpFlags.Rst, TcpResetCause.DataAfterClose, _congestion.Cwnd, _rtt.Rto);
                 Terminate(TcpError.Aborted);
                 return;
             }

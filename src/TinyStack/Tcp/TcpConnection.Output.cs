@@ -202,7 +202,9 @@ public sealed partial class TcpConnection
         int dataLength = Math.Max(0, Math.Min(length, dataEnd - seq));
         bool fin = _finSent && seq + length > dataEnd;
         TcpFlags flags = TcpFlags.Ack | (fin ? TcpFlags.Fin : 0);
-        int count = reason == TxReason.TcpRetransmitRto ? _rtt.Backoffs : 1;
+        // The timer's own retransmission counts the backoffs; the rest of the window resent after it
+        // (once an ACK has reset the backoff) is each segment's first retransmission.
+        int count = reason == TxReason.TcpRetransmitRto ? Math.Max(1, _rtt.Backoffs) : 1;
         int sent = SendSegment(now, seq, flags, dataLength, reason, count);
         if (sent < dataLength)
         {

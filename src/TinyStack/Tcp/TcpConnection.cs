@@ -382,7 +382,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
 
         if (_receiveBuffer.Count > 0)
         {
-            Abort();
+            Abort(TcpResetCause.CloseWithUnreadData);
             return;
         }
 
@@ -394,13 +394,16 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     /// Poll, like all output caused by application calls), queued data is discarded, and the
     /// connection is closed with <see cref="TcpError.Aborted"/> at once.
     /// </summary>
-    public void Abort()
+    public void Abort() => Abort(TcpResetCause.ApplicationAbort);
+
+    /// <summary>ABORT for a stated reason, which the RST's note carries.</summary>
+    internal void Abort(TcpResetCause cause)
     {
         _appClosed = true;
         if (State is TcpState.SynReceived or TcpState.Established or TcpState.FinWait1 or TcpState.FinWait2 or TcpState.CloseWait)
         {
             // <SEQ=SND.NXT><CTL=RST>.
-            _layer.QueueReset(Tuple, _sndNxt, _congestion.Cwnd, _rtt.Rto);
+            _layer.QueueReset(Tuple, _sndNxt, cause, _congestion.Cwnd, _rtt.Rto);
         }
 
         if (State != TcpState.Closed)

@@ -138,7 +138,7 @@ public sealed class TcpLayer
         for (int i = 0; i < _pendingResets.Count; i++)
         {
             PendingReset reset = _pendingResets[i];
-            SendReset(reset.Tuple, reset.Seq, default, TcpFlags.Rst, reset.Cwnd, reset.Rto);
+            SendReset(reset.Tuple, reset.Seq, default, TcpFlags.Rst, reset.Cause, reset.Cwnd, reset.Rto);
         }
 
         _pendingResets.Clear();
@@ -299,14 +299,14 @@ public sealed class TcpLayer
 
         foreach (TcpConnection connection in halfOpen)
         {
-            connection.Abort();
+            connection.Abort(TcpResetCause.ListenerClosed);
         }
     }
 
     internal void QueueNotification(INotifiable item) => _notifications.Add(item);
 
     /// <summary>Queues &lt;SEQ=seq&gt;&lt;CTL=RST&gt; for the next Poll (an application abort).</summary>
-    internal void QueueReset(TcpTuple tuple, SeqNumber seq, uint cwnd, Duration rto) => _pendingResets.Add(new PendingReset(tuple, seq, cwnd, rto));
+    internal void QueueReset(TcpTuple tuple, SeqNumber seq, TcpResetCause cause, uint cwnd, Duration rto) => _pendingResets.Add(new PendingReset(tuple, seq, cause, cwnd, rto));
 
     /// <summary>RFC 5961 §7: at most <see cref="TcpSettings.ChallengeAckLimit"/> challenge ACKs per second, stack-wide.</summary>
     internal bool TryChallengeAck(Instant now)
@@ -333,16 +333,19 @@ public sealed class TcpLayer
     internal int PathMss(Ipv4Address remote) =>
         Math.Clamp(Math.Min(Transmitter.PathMtu(remote) - 40, Settings.MssClamp ?? int.MaxValue), 88, ushort.MaxValue - 40);
 
-    /// <summary>A RST (with ACK if <paramref name="flags"/> says so), no options, window 0.</summary>
-    internal void SendReset(TcpTuple tuple, SeqNumber seq, SeqNumber ack, TcpFlags flags, uint cwnd = 0, Duration rto = default)
+    /// <summary>
+    /// A RST (with ACK if <paramref name="flags"/> says so), no options, window 0. The note carries
+    /// its <paramref name="cause"/>, and the connection's cwnd and RTO when one sends it (zero when none).
+    /// </summary>
+    internal void SendReset(TcpTuple tuple, SeqNumber seq, SeqNumber ack, TcpFlags flags, TcpResetCause cause, uint cwnd = 0, Duration rto = default)
     {
         var header = new TcpHeader(tuple.LocalPort, tuple.RemotePort, seq, ack, flags, 0);
-        SendHeaderOnly(tuple, header, TxReason.TcpReset, cwnd, rto);
+        SendHeaderOnly(tuple, header, new TxNote(TxReason.TcpReset, 0, cwnd, rto, cause));
         Stats.ResetsSent++;
     }
 
-    /// <summary>Emits a segment without payload that belongs to no connection (RST, cookie SYN-ACK).</summary>
-    internal void SendHeaderOnly(TcpTuple tuple, in TcpHeader header, TxReason reason, uint cwnd = 0, Duration rto = default)
+    /// <summary>Emits a segment without payload that is built outside a connection's output (RST, cookie SYN-ACK).</summary>
+    internal void SendHeaderOnly(TcpTuple tuple, in TcpHeader header, in TxNote note)
     {
         Span<byte> segment = Transmitter.BeginSegment(tuple.LocalAddress, tuple.RemoteAddress, header.Length);
         if (segment.IsEmpty)
@@ -352,7 +355,7 @@ public sealed class TcpLayer
         }
 
         header.WriteTo(segment, tuple.LocalAddress, tuple.RemoteAddress);
-        Transmitter.CommitSegment(new TxNote(reason, 0, cwnd, rto));
+        Transmitter.CommitSegment(note);
         Stats.SegmentsSent++;
     }
 
@@ -375,12 +378,12 @@ public sealed class TcpLayer
             if ((flags & TcpFlags.Ack) == 0)
             {
                 // "<SEQ=0><ACK=SEG.SEQ+SEG.LEN><CTL=RST,ACK>"
-                SendReset(tuple, default, segment.SequenceNumber + segment.SegmentLength, TcpFlags.Rst | TcpFlags.Ack);
+                SendReset(tuple, default, segment.SequenceNumber + segment.SegmentLength, TcpFlags.Rst | TcpFlags.Ack, TcpResetCause.NoListener);
             }
             else
             {
                 // "<SEQ=SEG.ACK><CTL=RST>"
-                SendReset(tuple, segment.AcknowledgmentNumber, default, TcpFlags.Rst);
+                SendReset(tuple, segment.AcknowledgmentNumber, default, TcpFlags.Rst, TcpResetCause.NoListener);
             }
         }
 

@@ -83,7 +83,7 @@ public sealed class TcpListener : INotifiable
         while (_acceptQueue.TryDequeue(out TcpConnection? connection))
         {
             connection.Listener = null;
-            connection.Abort();
+            connection.Abort(TcpResetCause.ListenerClosed);
         }
 
         _layer.AbortHalfOpen(this);
@@ -139,7 +139,7 @@ public sealed class TcpListener : INotifiable
                 }
             }
 
-            _layer.SendReset(tuple, segment.AcknowledgmentNumber, default, TcpFlags.Rst);
+            _layer.SendReset(tuple, segment.AcknowledgmentNumber, default, TcpFlags.Rst, TcpResetCause.AckInListen);
             return stats.Drop(DropReason.TcpNoConnection);
         }
 

@@ -27,14 +27,14 @@ public class CapturingLinkTests
 
         Assert.Equal(100, link.Receive(buffer, Us(2000)));
         link.ReportVerdict(DropReason.Ipv4BadChecksum);
-        link.Transmit(TestFrames.Make(11, 80), new TxNote(TxReason.TcpRetransmitRto, 2), Us(3000));
+        link.Transmit(TestFrames.Make(11, 80), new TxNote(TxReason.TcpRetransmitRto, 2, 2920, Duration.FromMilliseconds(400)), Us(3000));
 
         Assert.Equal(
             [
                 (1, 1000L, CaptureDirection.Inbound, (string?)null),
                 (10, 1010L, CaptureDirection.Outbound, "EchoReply"),
                 (2, 2000L, CaptureDirection.Inbound, "Ipv4BadChecksum"),
-                (11, 3000L, CaptureDirection.Outbound, "TcpRetransmitRto #2"),
+                (11, 3000L, CaptureDirection.Outbound, "TcpRetransmitRto #2 cwnd=2920 rto=400ms"),
             ],
             writer.Records.Select(r => (TestFrames.SequenceOf(r.Frame), r.Timestamp.Microseconds, r.Direction, r.Comment)));
 

@@ -78,7 +78,7 @@ public class IcmpEchoTests
 
         harness.Receive(ArpReplyTo(PeerIp, PeerMac));
         SentFrame reply = Assert.Single(harness.Take());
-        Assert.Equal(TxReason.QueuedUntilResolved, reply.Note.Reason);
+        Assert.Equal(new TxNote(TxReason.EchoReply, WaitedForArp: true), reply.Note);
         Assert.Equal(Pattern(32), ParseIpv4(reply.Bytes).IcmpData);
     }
 

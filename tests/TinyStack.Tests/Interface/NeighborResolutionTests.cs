@@ -42,7 +42,10 @@ public class NeighborResolutionTests
         List<SentFrame> sent = harness.Take();
         Assert.Equal(4, sent.Count); // 100 bytes in one frame, 3000 bytes in three fragments
         Assert.All(sent, f => Assert.Equal(s_neighborMac, ParseIpv4(f.Bytes).EthernetDestination));
-        Assert.Equal(TxReason.QueuedUntilResolved, sent[0].Note.Reason);
+        // Each keeps the note it was sent with, marked as held for ARP.
+        Assert.Equal(new TxNote(TxReason.UdpData, WaitedForArp: true), sent[0].Note);
+        Assert.Equal(new TxNote(TxReason.UdpData, WaitedForArp: true), sent[1].Note);
+        Assert.Equal("UdpData after-arp", sent[0].Note.ToString());
         ParsedIpv4 first = ParseIpv4(sent[0].Bytes);
         Assert.Equal(Pattern(100, seed: 1), first.Payload);
         Assert.Equal(s_neighbor, first.Header.Destination);
@@ -67,7 +70,7 @@ public class NeighborResolutionTests
         harness.Receive(Arp(ArpOperation.Request, s_neighborMac, s_neighbor, MacAddress.Zero, OurIp));
 
         List<SentFrame> sent = harness.Take();
-        Assert.Equal([TxReason.QueuedUntilResolved, TxReason.ArpReply], sent.Select(f => f.Note.Reason));
+        Assert.Equal([new TxNote(TxReason.UdpData, WaitedForArp: true), new TxNote(TxReason.ArpReply)], sent.Select(f => f.Note));
         Assert.Equal(Pattern(30), ParseIpv4(sent[0].Bytes).Payload);
         Assert.Equal(harness.Now + harness.Options.ArpEntryLifetime + harness.Options.ArpStaleEntryLifetime, harness.Stack.NextDeadline);
     }
