@@ -130,7 +130,10 @@ public class SegmentNoteTests
     [Fact]
     public void Fast_and_sack_retransmissions_carry_the_reduced_cwnd()
     {
-        var h = new TcpHarness(DefaultSettings() with { Sack = true });
+        // RFC 6675's DupThresh rule names these two notes, so RACK-TLP is off: with every SACK
+        // arriving at the instant of sending, RACK (RFC 8985 §6.2) would call both holes lost at
+        // once and resend them as one burst. RackTlpTests covers RACK's own notes.
+        var h = new TcpHarness(DefaultSettings() with { Sack = true, RackTlp = false });
         TcpConnection c = h.EstablishPassive(out _, new TcpOptions { Mss = 1460, SackPermitted = true });
         c.Send(Bytes(10 * Mss));
         for (int i = 0; i < 10; i++)
