@@ -7,7 +7,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 
 # Debian packages the stack, its tests and its lab use. Later issues append to this list.
 TS_APT_PACKAGES=(libpcap0.8 tshark python3-scapy curl wrk iproute2 iputils-ping arping socat
-  netcat-openbsd apache2-utils nftables procps openssl chromium fonts-dejavu-core)
+  netcat-openbsd apache2-utils nftables procps openssl chromium fonts-dejavu-core nginx)
 
 die() { echo "error: $*" >&2; exit 1; }
 
@@ -28,11 +28,21 @@ ensure_prereqs() {
   export DEBIAN_FRONTEND=noninteractive
   # tshark asks whether non-root users may capture; answer no without a prompt.
   echo "wireshark-common wireshark-common/install-setuid boolean false" | debconf-set-selections 2>/dev/null || true
+  # nginx is only a yardstick that the live tests start inside a lab namespace: its package must
+  # not start a system-wide server on the host. Where no policy says so, deny service starts
+  # for the duration of the install (invoke-rc.d asks /usr/sbin/policy-rc.d; 101 = not allowed).
+  local policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+  fi
+  local installed=1
   if ! apt-get install -y -q --no-install-recommends "${missing[@]}" >/tmp/tinystack-apt.log 2>&1; then
     apt-get update -q >>/tmp/tinystack-apt.log 2>&1 || true
-    apt-get install -y -q --no-install-recommends "${missing[@]}" >>/tmp/tinystack-apt.log 2>&1 \
-      || { tail -20 /tmp/tinystack-apt.log >&2; die "apt-get could not install ${missing[*]} (log: /tmp/tinystack-apt.log)."; }
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >>/tmp/tinystack-apt.log 2>&1 || installed=0
   fi
+  [ -n "$policy" ] && rm -f "$policy"
+  [ $installed -eq 1 ] || { tail -20 /tmp/tinystack-apt.log >&2; die "apt-get could not install ${missing[*]} (log: /tmp/tinystack-apt.log)."; }
 }
 
 # Builds the solution in Release unless the build is newer than every source file.

@@ -82,8 +82,9 @@ public sealed class RunningStack : IDisposable
     }
 
     /// <summary>
-    /// Waits until every connection is closed or in TIME-WAIT (so that a FIN just sent is
-    /// acknowledged before the stack stops), at most <paramref name="patience"/>.
+    /// Waits until every connection is closed, in TIME-WAIT, or in FIN-WAIT-2 (our FIN is
+    /// acknowledged; only the peer's close is missing), so that a FIN just sent is acknowledged
+    /// before the stack stops; at most <paramref name="patience"/>.
     /// </summary>
     public void WaitForConnectionsToFinish(TimeSpan patience)
     {
@@ -94,7 +95,7 @@ public sealed class RunningStack : IDisposable
             bool finished = false;
             Host.Post(stack =>
             {
-                finished = stack.Tcp.Connections.All(c => c.State is TcpState.TimeWait or TcpState.Closed);
+                finished = stack.Tcp.Connections.All(c => c.State is TcpState.TimeWait or TcpState.Closed or TcpState.FinWait2);
                 done.Set();
             });
             if (!done.Wait(patience) || finished)

@@ -79,6 +79,11 @@ public static class RunCommand
         stop.Wait();
         services?.DisposeAsync().AsTask().GetAwaiter().GetResult();
         web?.DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+        // Stopping the servers closed their connections: give the FINs just sent (and any still
+        // being retransmitted) a moment to be acknowledged, so that peers are not left waiting
+        // for a stack that is gone and the summary below shows a finished state.
+        running.WaitForConnectionsToFinish(TimeSpan.FromSeconds(2));
         running.Stop();
         Console.Out.WriteLine(running.Summary());
         if (web is not null)

@@ -99,21 +99,16 @@ public static class StatsReport
                 json.WriteNumber("sendWindow", connection.SendWindow);
                 json.WriteNumber("sendBuffered", connection.SendBuffered);
                 json.WriteNumber("receiveUnread", connection.Unread);
+                json.WriteNumber("retransmits", connection.Retransmits);
 
-                // The engine counts retransmissions per stack (tcp.segmentsRetransmitted), not per
-                // connection; bytes come from the HTTP layer when it owns the connection (exact),
-                // else from sequence numbers (modulo 4 GiB).
+                // Payload bytes: in = received in sequence, out = acknowledged by the peer (the
+                // engine's 64-bit counters, exact past 4 GiB).
+                json.WriteNumber("bytesIn", connection.BytesIn);
+                json.WriteNumber("bytesOut", connection.BytesOut);
                 if (http.TryGetValue(connection.Remote, out HttpConnectionInfo? info) && info.LocalEndPoint.Port == connection.Local.Port)
                 {
-                    json.WriteNumber("bytesIn", info.BytesReceived);
-                    json.WriteNumber("bytesOut", info.BytesSent);
                     json.WriteNumber("httpRequests", info.Requests);
                     json.WriteString("httpPhase", info.Phase);
-                }
-                else
-                {
-                    json.WriteNumber("bytesIn", connection.SequenceBytesIn);
-                    json.WriteNumber("bytesOut", connection.SequenceBytesOut);
                 }
 
                 json.WriteEndObject();
@@ -150,8 +145,9 @@ public static class StatsReport
                         c.SndWnd,
                         c.BufferedSendBytes,
                         c.ReadableBytes,
-                        unchecked((uint)(c.RcvNxt - c.Irs - 1)),
-                        unchecked((uint)(c.SndUna - c.Iss - 1))));
+                        c.Retransmits,
+                        c.BytesReceived,
+                        c.BytesAcked));
                 }
 
                 done.SetResult(new StackSnapshot(
@@ -200,5 +196,5 @@ public static class StatsReport
 
     private sealed record StackSnapshot(string Address, string Mac, int Mtu, long TotalDrops, IReadOnlyList<(string Name, long Value)> Counters, IReadOnlyList<(string Name, long Value)> Tcp, List<ConnectionSnapshot> Connections);
 
-    private sealed record ConnectionSnapshot(IPEndPoint Local, IPEndPoint Remote, string State, uint Cwnd, uint Ssthresh, double SrttMs, double RtoMs, int Mss, uint SendWindow, int SendBuffered, int Unread, uint SequenceBytesIn, uint SequenceBytesOut);
+    private sealed record ConnectionSnapshot(IPEndPoint Local, IPEndPoint Remote, string State, uint Cwnd, uint Ssthresh, double SrttMs, double RtoMs, int Mss, uint SendWindow, int SendBuffered, int Unread, int Retransmits, long BytesIn, long BytesOut);
 }

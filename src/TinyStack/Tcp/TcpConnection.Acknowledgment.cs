@@ -158,6 +158,7 @@ public sealed partial class TcpConnection
         if (ackedDataEnd > _sndDataStart)
         {
             _sendBuffer.Discard(ackedDataEnd - _sndDataStart);
+            _bytesAcked += ackedDataEnd - _sndDataStart;
             _sndDataStart = ackedDataEnd;
         }
 

@@ -86,6 +86,7 @@ public sealed partial class TcpConnection
         }
 
         _receiveBuffer.Commit(advance);
+        _bytesReceived += advance;
         Signal(EventReadable);
 
         // RFC 9293 §3.8.6.3 / RFC 5681 §4.2: delay the ACK, but acknowledge at least every second

@@ -19,7 +19,7 @@ public sealed partial class IdleConnectionsLiveTests(ITestOutputHelper output)
     public async Task Ten_thousand_idle_keep_alive_connections_are_held()
     {
         using Lab lab = new();
-        lab.StartStack(extraArgs: ["--no-services"]);
+        StackProcess stack = lab.StartStack(extraArgs: ["--no-services"]);
         long before = StackRssKilobytes(lab);
         string script = $$"""
             import socket, time, resource, re
@@ -74,7 +74,20 @@ public sealed partial class IdleConnectionsLiveTests(ITestOutputHelper output)
             Assert.True(active > Connections, $"only {active} connections active");
             string seconds = Served().Match(result.Stdout).Groups[1].Value;
             double perConnection = (during - before) * 1024.0 / Connections;
-            Figures.Record(string.Create(CultureInfo.InvariantCulture, $"HTTP {Connections} kept-alive idle connections: opened and served in {seconds} s, TinyStack RSS {before / 1024} -> {during / 1024} MiB (~{perConnection / 1024:0.0} KiB per connection), {Rto().Match(result.Stdout).Groups[1].Value} RTOs"));
+            Figures.Record(string.Create(CultureInfo.InvariantCulture, $"HTTP {Connections} kept-alive idle connections: opened and served in {seconds} s, TinyStack RSS {before / 1024} -> {during / 1024} MiB (~{perConnection / 1024:0.0} KiB per connection), {Rto().Match(result.Stdout).Groups[1].Value} RTOs while opening"));
+
+            // The client's exit closed all of them at once: 10,000 FINs in a burst into the TAP.
+            // Stopping the stack (SIGTERM) right away must still let every close finish: no
+            // connection may be left with an unacknowledged FIN (FIN-WAIT-1, CLOSING, LAST-ACK).
+            string summary = stack.Stop();
+            output.WriteLine(summary);
+            string states = summary.Split('\n').Single(l => l.Contains("tcp connections:", StringComparison.Ordinal)).Trim();
+            Assert.DoesNotContain("FIN-WAIT-1", states);
+            Assert.DoesNotContain("CLOSING", states);
+            Assert.DoesNotContain("LAST-ACK", states);
+            Match timeouts = SummaryRto().Match(summary);
+            ProcessResult tap = lab.Exec(TimeSpan.FromSeconds(10), "cat", "/sys/class/net/tap0/statistics/tx_dropped");
+            Figures.Record(string.Create(CultureInfo.InvariantCulture, $"HTTP {Connections} idle connections closed by the client at once, then SIGTERM: {(timeouts.Success ? timeouts.Groups[1].Value : "0")} RTOs in all, {tap.Stdout.Trim()} frames to TinyStack dropped by the TAP queue; at exit {states}"));
         }
         finally
         {
@@ -115,4 +128,7 @@ public sealed partial class IdleConnectionsLiveTests(ITestOutputHelper output)
 
     [GeneratedRegex(@"retransmitTimeouts"": (\d+)")]
     private static partial Regex Rto();
+
+    [GeneratedRegex(@"tcp\.RetransmitTimeouts\s+(\d+)")]
+    private static partial Regex SummaryRto();
 }

@@ -43,8 +43,16 @@ public sealed class SiteTests : IDisposable
         Assert.True(mine.GetProperty("cwnd").GetInt64() > 0);
         Assert.True(mine.GetProperty("ssthresh").GetInt64() > 0);
         Assert.True(mine.GetProperty("rtoMs").GetDouble() > 0);
+        Assert.True(mine.GetProperty("srttMs").GetDouble() >= 0);
+        Assert.Equal(0, mine.GetProperty("retransmits").GetInt64());
         Assert.Equal(2, mine.GetProperty("httpRequests").GetInt64());
-        Assert.True(mine.GetProperty("bytesOut").GetInt64() >= html.Length);
+
+        // Bytes in: both requests, exactly (read on the stack thread after the second arrived).
+        // Bytes out: the first response, acknowledged by the second request; not yet the second.
+        Assert.Equal("GET / HTTP/1.1\r\nHost: 10.0.0.2\r\n\r\n".Length + "GET /stats HTTP/1.1\r\nHost: 10.0.0.2\r\n\r\n".Length, mine.GetProperty("bytesIn").GetInt64());
+        long bytesOut = mine.GetProperty("bytesOut").GetInt64();
+        int htmlBytes = System.Text.Encoding.UTF8.GetByteCount(html);
+        Assert.InRange(bytesOut, htmlBytes + 100, htmlBytes + 1000);
     }
 
     [Fact]
