@@ -90,11 +90,16 @@ public sealed partial class TcpConnection
         Signal(EventReadable);
 
         // RFC 9293 §3.8.6.3 / RFC 5681 §4.2: delay the ACK, but acknowledge at least every second
-        // full-sized segment and never wait longer than the delayed-ACK timeout.
+        // full-sized segment and never wait longer than the delayed-ACK timeout. Like Linux
+        // (__tcp_ack_snd_check: "more than one full frame received"), the ACK goes as soon as more
+        // than one segment's worth is unacknowledged, so a full segment followed by a short one (the
+        // tail of a response) is acknowledged at once rather than after the timeout: a sender waits
+        // for that ACK, and its tail loss probe (RFC 8985 §7.2, 2*SRTT with two segments in flight)
+        // would otherwise fire spuriously.
         if (!_ackNow)
         {
             _unackedBytes += advance;
-            if (_unackedBytes >= 2 * _rcvMss)
+            if (_unackedBytes > _rcvMss)
             {
                 RequestAck(TxReason.TcpAck);
             }

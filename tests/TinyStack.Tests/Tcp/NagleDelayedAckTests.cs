@@ -75,6 +75,23 @@ public class NagleDelayedAckTests
     }
 
     [Fact]
+    public void More_than_one_segment_unacknowledged_is_acknowledged_at_once_as_linux_does()
+    {
+        var h = new TcpHarness(new TcpSettings { Timestamps = false, Sack = false, WindowScaling = false, ReceiveBufferSize = 32 * 1024 });
+        h.EstablishPassive(out _, new TcpOptions { Mss = 1460 });
+
+        // One full-sized segment alone waits for the delayed-ACK timer...
+        h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1, payload: Bytes(1460));
+        h.ExpectNothing(h.Now + Duration.FromMilliseconds(10));
+
+        // ...but the short segment after it (the tail of a response) makes more than one
+        // segment's worth unacknowledged: the ACK goes at once, not 40 ms later.
+        h.Send(TcpFlags.Ack | TcpFlags.Psh, RemoteIss + 1461, h.Iss + 1, payload: Bytes(100));
+        h.Expect(TcpFlags.Ack, h.Iss + 1, RemoteIss + 1561, window: 32768 - 1560, reason: TxReason.TcpAck);
+        Assert.Equal(0, h.Stats.DelayedAcks);
+    }
+
+    [Fact]
     public void A_reply_carries_the_ack_and_cancels_the_delayed_one()
     {
         var h = new TcpHarness();
