@@ -27,6 +27,11 @@ public sealed partial class TcpConnection
     // RFC 8985 §7.2: the worst-case delayed ACK timer added to the PTO when one segment is in flight.
     private static readonly Duration s_worstCaseDelayedAck = Duration.FromMilliseconds(200);
 
+    // With more segments in flight the receiver ACKs without its delayed-ACK timer, but ACKs still
+    // take scheduling time on top of the path RTT; Linux adds TCP_TIMEOUT_MIN (2 jiffies, 2 ms at
+    // HZ=1000) so that a microsecond SRTT (a TAP, a memory link) does not probe spuriously.
+    private static readonly Duration s_minimumProbeSlack = Duration.FromMilliseconds(2);
+
     private SentSegmentLog? _sent;
 
     // RACK state (RFC 8985 §6.1): the most recently sent segment known delivered, and its RTT.
@@ -225,7 +230,8 @@ public sealed partial class TcpConnection
 
     /// <summary>
     /// RFC 8985 §7.2: after output, schedule a probe timeout (PTO = 2*SRTT, plus the worst-case
-    /// delayed ACK when one segment is in flight) while data is outstanding outside recovery.
+    /// delayed ACK when one segment is in flight, else 2 ms as Linux) while data is outstanding
+    /// outside recovery.
     /// </summary>
     private void ArmTailLossProbe(Instant now)
     {
@@ -243,10 +249,7 @@ public sealed partial class TcpConnection
         }
 
         Duration pto = _rtt.Srtt > Duration.Zero ? _rtt.Srtt * 2 : Duration.FromSeconds(1);
-        if (_sndNxt - _sndUna <= EffectiveMss)
-        {
-            pto += s_worstCaseDelayedAck;
-        }
+        pto += _sndNxt - _sndUna <= EffectiveMss ? s_worstCaseDelayedAck : s_minimumProbeSlack;
 
         // No later than the retransmission timer: a probe at that moment stands in for the timeout
         // (as Linux), sparing the collapse of cwnd when only the tail was lost.

@@ -55,8 +55,9 @@ public class RackTlpTests
     }
 
     /// <summary>RFC 8985 §7.2: 2*SRTT, plus 200 ms with one segment in flight, at most the RTO.</summary>
+    /// <summary>RFC 8985 §7.2's PTO with Linux's slack: 2*SRTT plus 200 ms for one segment in flight, else 2 ms; at most the RTO.</summary>
     private static Duration Pto(TcpConnection c, bool oneSegment) =>
-        Duration.Min((c.Srtt * 2) + (oneSegment ? Duration.FromMilliseconds(200) : Duration.Zero), c.Rto);
+        Duration.Min((c.Srtt * 2) + Duration.FromMilliseconds(oneSegment ? 200 : 2), c.Rto);
 
     private static List<Emitted> Drain(TcpHarness h)
     {
@@ -116,7 +117,7 @@ public class RackTlpTests
         h.Send(TcpFlags.Ack, RemoteIss + 1, Seg(h, 8));
         Instant acked = h.Now;
         Duration pto = Pto(c, oneSegment: false);
-        Assert.Equal(c.Srtt * 2, pto);
+        Assert.Equal((c.Srtt * 2) + Duration.FromMilliseconds(2), pto);
         h.Advance(pto - Duration.FromMicroseconds(1));
         Assert.Empty(Drain(h));
 
