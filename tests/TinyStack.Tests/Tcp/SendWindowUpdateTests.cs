@@ -17,11 +17,7 @@ public class SendWindowUpdateTests
     public void A_window_update_overtaken_by_the_older_ack_with_the_same_seq_and_ack_keeps_the_larger_window()
     {
         var h = new TcpHarness();
-        TcpConnection c = h.EstablishPassive(out _, peerWindow: 4000);
-        c.Send(Bytes(4000));
-        h.Expect(TcpFlags.Ack, h.Iss + 1, RemoteIss + 1, payload: Bytes(4000)[..Mss]);
-        h.Expect(TcpFlags.Ack, h.Iss + 1 + Mss, RemoteIss + 1, payload: Bytes(4000)[Mss..(2 * Mss)]);
-        h.Expect(TcpFlags.Ack | TcpFlags.Psh, h.Iss + 1 + (2 * Mss), RemoteIss + 1, payload: Bytes(4000)[(2 * Mss)..]);
+        TcpConnection c = FillFourThousandByteWindow(h);
 
         // The peer acknowledged everything with window 1000 (its application had not read yet),
         // then read and sent a window update, 4000, with the same SEQ and ACK. The update arrives
@@ -102,11 +98,7 @@ public class SendWindowUpdateTests
     public void A_duplicated_old_zero_window_ack_does_not_shrink_the_window_a_newer_update_opened()
     {
         var h = new TcpHarness();
-        TcpConnection c = h.EstablishPassive(out _, peerWindow: 4000);
-        c.Send(Bytes(4000));
-        h.Expect(TcpFlags.Ack, h.Iss + 1, RemoteIss + 1, payload: Bytes(4000)[..Mss]);
-        h.Expect(TcpFlags.Ack, h.Iss + 1 + Mss, RemoteIss + 1, payload: Bytes(4000)[Mss..(2 * Mss)]);
-        h.Expect(TcpFlags.Ack | TcpFlags.Psh, h.Iss + 1 + (2 * Mss), RemoteIss + 1, payload: Bytes(4000)[(2 * Mss)..]);
+        TcpConnection c = FillFourThousandByteWindow(h);
 
         // The peer's buffer filled: it acknowledged everything with a zero window. Its application
         // then read, and it sent a window update (same SEQ and ACK, window 4000); we fill it.
@@ -129,5 +121,16 @@ public class SendWindowUpdateTests
         h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 8001, window: 4000);
         h.ExpectNothing(at: h.Now + Duration.FromSeconds(5));
         Assert.Equal(0, h.Stats.ZeroWindowProbes);
+    }
+
+    /// <summary>An established connection whose peer offered 4000 bytes, all sent (three segments).</summary>
+    private static TcpConnection FillFourThousandByteWindow(TcpHarness h)
+    {
+        TcpConnection c = h.EstablishPassive(out _, peerWindow: 4000);
+        c.Send(Bytes(4000));
+        h.Expect(TcpFlags.Ack, h.Iss + 1, RemoteIss + 1, payload: Bytes(4000)[..Mss]);
+        h.Expect(TcpFlags.Ack, h.Iss + 1 + Mss, RemoteIss + 1, payload: Bytes(4000)[Mss..(2 * Mss)]);
+        h.Expect(TcpFlags.Ack | TcpFlags.Psh, h.Iss + 1 + (2 * Mss), RemoteIss + 1, payload: Bytes(4000)[(2 * Mss)..]);
+        return c;
     }
 }
