@@ -140,7 +140,10 @@ public class SegmentNoteTests
 
         uint before = c.Cwnd;
 
-        // Segments 0 and 3 are lost; the peer SACKs the rest as it arrives.
+        // Segments 0 and 3 are lost; the peer SACKs the rest as it arrives, a moment later. (With
+        // no time passing, RACK would count the fast retransmission as sent no later than the
+        // segments SACKed after it, and find it lost again.)
+        h.Now += Duration.FromMicroseconds(100);
         h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1, options: Sack(h, (1, 2)));
         h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1, options: Sack(h, (1, 3)));
         h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1, options: Sack(h, (4, 5), (1, 3)));
