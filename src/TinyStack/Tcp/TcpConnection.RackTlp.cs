@@ -290,6 +290,12 @@ public sealed partial class TcpConnection
     /// recovery that is the last segment (the tail); in recovery it is the first segment neither
     /// acknowledged nor SACKed, the one whose loss (or whose ACK's loss) holds everything up.
     /// </summary>
+    /// <remarks>
+    /// Only the first probe of a silence may be new data. A receiver may hold its ACK for new
+    /// in-order data (Linux does for up to its 40 ms delayed-ACK timer while the application is slow
+    /// to read and the window cannot open), but it answers a duplicate at once (RFC 5681 §4.2,
+    /// Linux's quick ACK), so the probes after an unanswered one resend.
+    /// </remarks>
     private void OnTailLossProbe(Instant now)
     {
         if (!RackTlpEnabled || _probesWithoutAck >= MaxProbesWithoutAck || _sndNxt == _sndUna)
@@ -301,7 +307,7 @@ public sealed partial class TcpConnection
         SeqNumber dataEnd = _sndDataStart + _sendBuffer.Count;
         int unsent = dataEnd - _sndNxt;
         long usable = (long)_sndWnd - (_sndNxt - _sndUna);
-        bool newData = unsent > 0 && usable > 0 && !_finSent;
+        bool newData = _probesWithoutAck == 0 && unsent > 0 && usable > 0 && !_finSent;
         if (newData)
         {
             // A probe may exceed cwnd by this one segment.

@@ -155,7 +155,7 @@ public class RackTlpTests
     }
 
     [Fact]
-    public void A_probe_sends_new_data_when_there_is_some_and_unanswered_probes_back_off_before_the_timeout()
+    public void A_probe_sends_new_data_when_there_is_some_and_unanswered_probes_resend_backing_off_before_the_timeout()
     {
         (TcpHarness h, TcpConnection c) = Establish(rackTlp: true);
 
@@ -172,16 +172,19 @@ public class RackTlpTests
         Assert.Equal(1, h.Stats.TailLossProbes);
 
         // Unanswered, the probe is followed by another after twice the wait, then four times the
-        // wait, but never later than the retransmission timer (each probe restarts it).
+        // wait, but never later than the retransmission timer (each probe restarts it). These
+        // resend the last segment: a receiver that holds its ACK for new data answers a duplicate.
         h.Advance((pto * 2) - Duration.FromMicroseconds(1));
         Assert.Empty(Drain(h));
         h.Advance(Duration.FromMicroseconds(1));
-        Assert.Equal(Seg(h, 11), Assert.Single(Drain(h)).Seq);
+        Emitted second = Assert.Single(Drain(h));
+        Assert.Equal(Seg(h, 10), second.Seq);
+        Assert.Equal(TxReason.TcpTailLossProbe, second.Note.Reason);
         Duration third = Duration.Min(pto * 4, c.Rto);
         h.Advance(third - Duration.FromMicroseconds(1));
         Assert.Empty(Drain(h));
         h.Advance(Duration.FromMicroseconds(1));
-        Assert.Equal(Seg(h, 12), Assert.Single(Drain(h)).Seq);
+        Assert.Equal(Seg(h, 10), Assert.Single(Drain(h)).Seq);
         Assert.Equal(3, h.Stats.TailLossProbes);
         Assert.Equal(0, h.Stats.RetransmitTimeouts);
 
