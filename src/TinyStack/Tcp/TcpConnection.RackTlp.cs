@@ -32,6 +32,10 @@ public sealed partial class TcpConnection
     // HZ=1000) so that a microsecond SRTT (a TAP, a memory link) does not probe spuriously.
     private static readonly Duration s_minimumProbeSlack = Duration.FromMilliseconds(2);
 
+    // Probes sent without an answer before the retransmission timer may fire: each waits twice as
+    // long as the one before (RFC 9002 §6.2.1), so three cover 2 + 4 + 8 SRTTs of silence.
+    private const int MaxProbesWithoutAck = 3;
+
     private SentSegmentLog? _sent;
 
     // RACK state (RFC 8985 §6.1): the most recently sent segment known delivered, and its RTT.
@@ -56,6 +60,11 @@ public sealed partial class TcpConnection
     private SeqNumber _tlpEndSeq;
     private bool _tlpIsRetransmission;
 
+    // Probes sent since the last ACK that carried news, and what the last resending one covered.
+    private int _probesWithoutAck;
+    private SeqNumber _probeRetransmitStart;
+    private SeqNumber _probeRetransmitEnd;
+
     private bool RackTlpEnabled => _settings.RackTlp && _sackEnabled;
 
     /// <summary>RFC 8985 §6.2 step 1: remember when [start, end) was (re)transmitted.</summary>
@@ -67,12 +76,13 @@ public sealed partial class TcpConnection
         }
 
         _sent ??= new SentSegmentLog();
+
+        // Every transmission re-arms the probe timer from now (RFC 8985 §7.2 for new data; a
+        // retransmission in recovery is as good a reason to expect an ACK within the PTO).
+        _tlpAt = Instant.MaxValue;
         if (!retransmission)
         {
             _sent.Append(start, end, now);
-
-            // New data re-arms the probe timer from now (RFC 8985 §7.2).
-            _tlpAt = Instant.MaxValue;
             return;
         }
 
@@ -128,13 +138,18 @@ public sealed partial class TcpConnection
             }
         }
 
-        if (segAck > priorUna)
+        if (segAck > priorUna || newlySacked > 0)
         {
-            // Forward progress re-arms the probe timer from now.
+            // News from the receiver re-arms the probe timer from now, and the probes start over.
             _tlpAt = Instant.MaxValue;
+            _probesWithoutAck = 0;
         }
 
-        UpdateReorderingWindow(dsack);
+        // A D-SACK of our own probe's retransmission says the probe was redundant (its ACK, not
+        // the data, was missing), not that the network reorders: it must not widen reo_wnd.
+        bool probeDsack = dsack && _probeRetransmitEnd > _probeRetransmitStart
+            && options.GetSackBlock(0).Left >= _probeRetransmitStart && options.GetSackBlock(0).Right <= _probeRetransmitEnd;
+        UpdateReorderingWindow(dsack && !probeDsack);
         ProcessTlpAck(priorUna, segAck, dsack, now);
         RackDetectLossAndRecover(now);
     }
@@ -156,6 +171,7 @@ public sealed partial class TcpConnection
     {
         _tlpInFlight = false;
         _tlpAt = Instant.MaxValue;
+        _probesWithoutAck = 0;
         _rackTimerAt = Instant.MaxValue;
         _sent?.MarkAllLost(forgetDelivered: true);
     }
@@ -230,12 +246,22 @@ public sealed partial class TcpConnection
 
     /// <summary>
     /// RFC 8985 §7.2: after output, schedule a probe timeout (PTO = 2*SRTT, plus the worst-case
-    /// delayed ACK when one segment is in flight, else 2 ms as Linux) while data is outstanding
-    /// outside recovery.
+    /// delayed ACK when one segment is in flight, else 2 ms as Linux) while data is outstanding.
     /// </summary>
+    /// <remarks>
+    /// Unlike RFC 8985, which probes only outside recovery and only once before the RTO, the probe
+    /// timer runs in fast recovery and after a timeout too, and an unanswered probe is followed by
+    /// another after twice the wait, up to <see cref="MaxProbesWithoutAck"/> (as QUIC's PTO, RFC 9002
+    /// §6.2). The reason is the receiver's ACK pattern: a Linux receiver compresses its SACKs
+    /// while a hole is open, so the ACK that answers the fast retransmission often acknowledges the
+    /// whole flight by itself. If that one ACK is lost, a sender in recovery with cwnd used up has
+    /// nothing more to send, RACK has no later delivery to reason from, and only the 200 ms RTO
+    /// (thousands of RTTs on a LAN) would end the silence; the same holds when a probe or a
+    /// timeout's retransmission is lost. A probe costs one segment and draws an immediate ACK.
+    /// </remarks>
     private void ArmTailLossProbe(Instant now)
     {
-        bool eligible = RackTlpEnabled && !_tlpInFlight && !_inFastRecovery && !_inLossRecovery
+        bool eligible = RackTlpEnabled && _probesWithoutAck < MaxProbesWithoutAck
             && _sndNxt > _sndUna && IsSynchronized(State) && State != TcpState.TimeWait;
         if (!eligible)
         {
@@ -251,23 +277,39 @@ public sealed partial class TcpConnection
         Duration pto = _rtt.Srtt > Duration.Zero ? _rtt.Srtt * 2 : Duration.FromSeconds(1);
         pto += _sndNxt - _sndUna <= EffectiveMss ? s_worstCaseDelayedAck : s_minimumProbeSlack;
 
+        for (int i = 0; i < _probesWithoutAck; i++)
+        {
+            pto *= 2;
+        }
+
         // No later than the retransmission timer: a probe at that moment stands in for the timeout
-        // (as Linux), sparing the collapse of cwnd when only the tail was lost.
+        // (as Linux), sparing the collapse of cwnd when only the tail or an ACK was lost.
         _tlpAt = Instant.Min(now + pto, _retransmitAt);
     }
 
-    /// <summary>RFC 8985 §7.3: the probe timer fired: send new data if the window allows, else the last segment again.</summary>
+    /// <summary>
+    /// RFC 8985 §7.3: the probe timer fired: send new data if the window allows, else resend. Outside
+    /// recovery that is the last segment (the tail); in recovery it is the first segment neither
+    /// acknowledged nor SACKed, the one whose loss (or whose ACK's loss) holds everything up.
+    /// </summary>
+    /// <remarks>
+    /// Only the first probe of a silence may be new data. A receiver may hold its ACK for new
+    /// in-order data (Linux does for up to its 40 ms delayed-ACK timer while the application is slow
+    /// to read and the window cannot open), but it answers a duplicate at once (RFC 5681 §4.2,
+    /// Linux's quick ACK), so the probes after an unanswered one resend.
+    /// </remarks>
     private void OnTailLossProbe(Instant now)
     {
-        if (!RackTlpEnabled || _tlpInFlight || _inFastRecovery || _inLossRecovery || _sndNxt == _sndUna)
+        if (!RackTlpEnabled || _probesWithoutAck >= MaxProbesWithoutAck || _sndNxt == _sndUna)
         {
             return;
         }
 
+        bool inRecovery = _inFastRecovery || _inLossRecovery;
         SeqNumber dataEnd = _sndDataStart + _sendBuffer.Count;
         int unsent = dataEnd - _sndNxt;
         long usable = (long)_sndWnd - (_sndNxt - _sndUna);
-        bool newData = unsent > 0 && usable > 0 && !_finSent;
+        bool newData = _probesWithoutAck == 0 && unsent > 0 && usable > 0 && !_finSent;
         if (newData)
         {
             // A probe may exceed cwnd by this one segment.
@@ -275,17 +317,39 @@ public sealed partial class TcpConnection
         }
         else
         {
-            int length = Math.Min(_sndNxt - _sndUna, EffectiveMss);
-            Retransmit(now, _sndNxt - length, length, TxReason.TcpTailLossProbe);
+            SeqNumber start = inRecovery ? FirstUnsacked() : _sndNxt - Math.Min(_sndNxt - _sndUna, EffectiveMss);
+            int length = Math.Min(_sndNxt - start, EffectiveMss);
+            Retransmit(now, start, length, TxReason.TcpTailLossProbe);
+            _probeRetransmitStart = start;
+            _probeRetransmitEnd = start + length;
         }
 
-        _tlpInFlight = true;
-        _tlpEndSeq = _sndNxt;
-        _tlpIsRetransmission = !newData;
+        if (!_tlpInFlight && !inRecovery)
+        {
+            // The first probe of an episode outside recovery is RFC 8985's TLP, whose ACK decides
+            // whether a loss was repaired (§7.4).
+            _tlpInFlight = true;
+            _tlpEndSeq = _sndNxt;
+            _tlpIsRetransmission = !newData;
+        }
+
+        _probesWithoutAck++;
         _layer.Stats.TailLossProbes++;
 
         // The retransmission timer runs from the probe.
         _retransmitAt = now + _rtt.Rto;
+    }
+
+    /// <summary>The lowest sequence number in flight that was neither acknowledged nor SACKed.</summary>
+    private SeqNumber FirstUnsacked()
+    {
+        SeqNumber seq = _sndUna;
+        for (int i = 0; i < _scoreboard.Count && _scoreboard[i].Left <= seq; i++)
+        {
+            seq = SeqNumber.Max(seq, _scoreboard[i].Right);
+        }
+
+        return SeqNumber.Min(seq, _sndNxt - 1);
     }
 
     /// <summary>RFC 8985 §6.2 step 2 and 3 for one delivered segment.</summary>

@@ -156,7 +156,7 @@ public class RackTlpTests
     }
 
     [Fact]
-    public void A_probe_sends_new_data_when_there_is_some_and_only_one_probe_per_flight()
+    public void A_probe_sends_new_data_when_there_is_some_and_unanswered_probes_resend_backing_off_before_the_timeout()
     {
         (TcpHarness h, TcpConnection c) = Establish(rackTlp: true);
 
@@ -165,18 +165,71 @@ public class RackTlpTests
         h.Poll();
         Assert.Equal(10, h.PendingCount);
         h.Clear();
-        h.Advance(Pto(c, oneSegment: false));
+        Duration pto = Pto(c, oneSegment: false);
+        h.Advance(pto);
         Emitted probe = Assert.Single(Drain(h));
         Assert.Equal(Seg(h, 10), probe.Seq);
         Assert.Equal(TxReason.TcpNewData, probe.Note.Reason);
         Assert.Equal(1, h.Stats.TailLossProbes);
 
-        // No second probe: the retransmission timer, restarted by the probe, is next.
+        // Unanswered, the probe is followed by another after twice the wait, then four times the
+        // wait, but never later than the retransmission timer (each probe restarts it). These
+        // resend the last segment: a receiver that holds its ACK for new data answers a duplicate.
+        h.Advance((pto * 2) - Duration.FromMicroseconds(1));
+        Assert.Empty(Drain(h));
+        h.Advance(Duration.FromMicroseconds(1));
+        Emitted second = Assert.Single(Drain(h));
+        Assert.Equal(Seg(h, 10), second.Seq);
+        Assert.Equal(TxReason.TcpTailLossProbe, second.Note.Reason);
+        Duration third = Duration.Min(pto * 4, c.Rto);
+        h.Advance(third - Duration.FromMicroseconds(1));
+        Assert.Empty(Drain(h));
+        h.Advance(Duration.FromMicroseconds(1));
+        Assert.Equal(Seg(h, 10), Assert.Single(Drain(h)).Seq);
+        Assert.Equal(3, h.Stats.TailLossProbes);
+        Assert.Equal(0, h.Stats.RetransmitTimeouts);
+
+        // No fourth probe: the retransmission timer, restarted by the last probe, is next.
         h.Advance(c.Rto - Duration.FromMicroseconds(1));
         Assert.Empty(Drain(h));
         h.Advance(Duration.FromMicroseconds(1));
         Assert.Equal(TxReason.TcpRetransmitRto, Assert.Single(Drain(h)).Note.Reason);
-        Assert.Equal(1, h.Stats.TailLossProbes);
+        Assert.Equal(3, h.Stats.TailLossProbes);
+    }
+
+    [Fact]
+    public void In_fast_recovery_a_lost_ack_of_the_whole_flight_is_probed_not_waited_out()
+    {
+        (TcpHarness h, TcpConnection c) = Establish(rackTlp: true);
+        SendAll(h, c, 10);
+
+        // Segment 0 is lost; one ACK (a Linux receiver compresses the rest) SACKs 1..3.
+        h.Advance(s_rtt);
+        h.Send(TcpFlags.Ack, RemoteIss + 1, Seg(h, 0), options: Sacks((Seg(h, 1), Seg(h, 4))));
+        List<Emitted> recovery = Drain(h);
+        Assert.Equal(Seg(h, 0), recovery[0].Seq);
+        Assert.Equal(TxReason.TcpFastRetransmit, recovery[0].Note.Reason);
+        Assert.True(c.InFastRecovery);
+        uint cwnd = c.Cwnd;
+
+        // The retransmission arrives and the receiver acknowledges all ten segments in one ACK,
+        // which is lost. Nothing else is in flight to draw an ACK: two SRTTs later a probe resends
+        // the first segment not SACKed, long before the retransmission timer.
+        Duration pto = Pto(c, oneSegment: false);
+        Assert.True(pto < c.Rto - s_rtt);
+        h.Advance(pto - Duration.FromMicroseconds(1));
+        Assert.Empty(Drain(h));
+        h.Advance(Duration.FromMicroseconds(1));
+        Emitted probe = Assert.Single(Drain(h));
+        Assert.Equal(Seg(h, 0), probe.Seq);
+        Assert.Equal(TxReason.TcpTailLossProbe, probe.Note.Reason);
+
+        // Its answer (with a D-SACK: the retransmission had arrived) ends recovery without a timeout.
+        h.Advance(s_rtt);
+        h.Send(TcpFlags.Ack, RemoteIss + 1, Seg(h, 10), options: Sacks((Seg(h, 0), Seg(h, 1))));
+        Assert.False(c.InFastRecovery);
+        Assert.Equal(0, h.Stats.RetransmitTimeouts);
+        Assert.True(c.Cwnd >= cwnd, $"cwnd {c.Cwnd} fell below the recovery's {cwnd}");
     }
 
     [Fact]

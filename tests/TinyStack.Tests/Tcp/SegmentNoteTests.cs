@@ -130,10 +130,7 @@ public class SegmentNoteTests
     [Fact]
     public void Fast_and_sack_retransmissions_carry_the_reduced_cwnd()
     {
-        // RFC 6675's DupThresh rule names these two notes, so RACK-TLP is off: with every SACK
-        // arriving at the instant of sending, RACK (RFC 8985 §6.2) would call both holes lost at
-        // once and resend them as one burst. RackTlpTests covers RACK's own notes.
-        var h = new TcpHarness(DefaultSettings() with { Sack = true, RackTlp = false });
+        var h = new TcpHarness(DefaultSettings() with { Sack = true });
         TcpConnection c = h.EstablishPassive(out _, new TcpOptions { Mss = 1460, SackPermitted = true });
         c.Send(Bytes(10 * Mss));
         for (int i = 0; i < 10; i++)
@@ -143,7 +140,10 @@ public class SegmentNoteTests
 
         uint before = c.Cwnd;
 
-        // Segments 0 and 3 are lost; the peer SACKs the rest as it arrives.
+        // Segments 0 and 3 are lost; the peer SACKs the rest as it arrives, a moment later. (With
+        // no time passing, RACK would count the fast retransmission as sent no later than the
+        // segments SACKed after it, and find it lost again.)
+        h.Now += Duration.FromMicroseconds(100);
         h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1, options: Sack(h, (1, 2)));
         h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1, options: Sack(h, (1, 3)));
         h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1, options: Sack(h, (4, 5), (1, 3)));
