@@ -50,26 +50,21 @@ public sealed class HttpSiteOptions
         DefaultValueFactory = _ => 16384,
     };
 
-    public Option<long> MaxBody { get; } = new("--http-max-body")
-    {
-        Description = "Default largest request body (413 beyond), e.g. 1m; /discard takes any size",
-        DefaultValueFactory = _ => 1L << 20,
-        CustomParser = r =>
-        {
-            string text = r.Tokens.Count > 0 ? r.Tokens[0].Value : string.Empty;
-            if (Http.Site.TinyStackSite.TryParseCount(text, out long bytes))
-            {
-                return bytes;
-            }
+    public Option<long> MaxBody { get; } = SizeOption("--http-max-body", "Default largest request body (413 beyond), e.g. 1m; /discard takes any size", 1L << 20);
 
-            r.AddError($"--http-max-body '{text}' is not valid: expected a size such as 1048576, 64k, 10m or 1g.");
-            return 0;
-        },
+    public Option<long> MaxRequestLine { get; } = SizeOption("--http-max-request-line", "Longest request line (414 beyond), e.g. 16k", 8 * 1024);
+
+    public Option<long> MaxHeaders { get; } = SizeOption("--http-max-headers", "Largest request header block (431 beyond), e.g. 128k", 64 * 1024);
+
+    public Option<int> MaxHeaderCount { get; } = new("--http-max-header-count")
+    {
+        Description = "Most header fields in one request (431 beyond)",
+        DefaultValueFactory = _ => 100,
     };
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { NoHttp, HttpPort, Www, Tls, HttpsPort, Cert, Key, CertPassword, IdleTimeout, HeaderTimeout, MaxConnections, MaxBody })
+        foreach (Option option in new Option[] { NoHttp, HttpPort, Www, Tls, HttpsPort, Cert, Key, CertPassword, IdleTimeout, HeaderTimeout, MaxConnections, MaxBody, MaxRequestLine, MaxHeaders, MaxHeaderCount })
         {
             command.Options.Add(option);
         }
@@ -101,6 +96,22 @@ public sealed class HttpSiteOptions
             return "--http-max-connections must be at least 1.";
         }
 
+        // Each bound keeps the parser's buffer for one request head within reason.
+        if (result.GetValue(MaxRequestLine) is < 16 or > MaxHeadBytes)
+        {
+            return "--http-max-request-line must be 16 bytes .. 1m.";
+        }
+
+        if (result.GetValue(MaxHeaders) is < 64 or > MaxHeadBytes)
+        {
+            return "--http-max-headers must be 64 bytes .. 1m.";
+        }
+
+        if (result.GetValue(MaxHeaderCount) is < 1 or > 10_000)
+        {
+            return "--http-max-header-count must be 1 .. 10000.";
+        }
+
         if (result.GetValue(IdleTimeout) <= Duration.Zero || result.GetValue(HeaderTimeout) <= Duration.Zero)
         {
             return "--http-idle-timeout and --http-header-timeout must be above zero.";
@@ -114,8 +125,33 @@ public sealed class HttpSiteOptions
         IdleTimeout = result.GetValue(IdleTimeout).ToTimeSpan(),
         HeaderTimeout = result.GetValue(HeaderTimeout).ToTimeSpan(),
         MaxConnections = result.GetValue(MaxConnections),
-        Limits = new HttpLimits { MaxRequestBodyBytes = result.GetValue(MaxBody) },
+        Limits = new HttpLimits
+        {
+            MaxRequestBodyBytes = result.GetValue(MaxBody),
+            MaxRequestLineBytes = (int)result.GetValue(MaxRequestLine),
+            MaxHeaderBytes = (int)result.GetValue(MaxHeaders),
+            MaxHeaderCount = result.GetValue(MaxHeaderCount),
+        },
         Log = log,
+    };
+
+    private const long MaxHeadBytes = 1 << 20;
+
+    private static Option<long> SizeOption(string name, string description, long defaultBytes) => new(name)
+    {
+        Description = description,
+        DefaultValueFactory = _ => defaultBytes,
+        CustomParser = r =>
+        {
+            string text = r.Tokens.Count > 0 ? r.Tokens[0].Value : string.Empty;
+            if (Http.Site.TinyStackSite.TryParseCount(text, out long bytes))
+            {
+                return bytes;
+            }
+
+            r.AddError($"{name} '{text}' is not valid: expected a size such as 1048576, 64k, 10m or 1g.");
+            return 0;
+        },
     };
 
     private static Option<Duration> DurationOption(string name, string description, int defaultSeconds) => new(name)
