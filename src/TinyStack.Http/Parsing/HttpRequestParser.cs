@@ -214,7 +214,7 @@ public sealed class HttpRequestParser
         return HttpParseStatus.Error;
     }
 
-    /// <summary>HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3), case-sensitive.</summary>
+    /// <summary>HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 §2.3), case-sensitive; major version 1 only (others 505).</summary>
     private static bool TryParseVersion(ReadOnlySpan<byte> text, out HttpProtocol protocol, out bool wellFormed)
     {
         protocol = default;
@@ -225,17 +225,10 @@ public sealed class HttpRequestParser
             return false;
         }
 
-        switch (text[7])
-        {
-            case (byte)'1':
-                protocol = HttpProtocol.Http11;
-                return true;
-            case (byte)'0':
-                protocol = HttpProtocol.Http10;
-                return true;
-            default:
-                return false;
-        }
+        // RFC 9110 §2.5: a higher minor version of a major version we implement is processed as
+        // the highest minor version we conform to, 1.1 (HTTP/1.2 is served, not refused).
+        protocol = text[7] == (byte)'0' ? HttpProtocol.Http10 : HttpProtocol.Http11;
+        return true;
     }
 
     /// <summary>Methods are case-sensitive (RFC 9110 §9.1).</summary>

@@ -9,6 +9,17 @@ public class HttpRequestParserTests
     private const string Get = "GET /notes/42?x=1 HTTP/1.1\r\nHost: 10.0.0.2\r\nUser-Agent: curl/8.0\r\nAccept:*/*\r\nX-Padded:   spaced value \t\r\n\r\n";
 
     [Fact]
+    public void A_higher_minor_version_of_http_1_is_served_as_1_1()
+    {
+        // RFC 9110 §2.5: process it as the highest minor version we conform to.
+        foreach ((string how, HeadFeeder.Outcome outcome) in HeadFeeder.EverySegmentation("GET / HTTP/1.2\r\nHost: a\r\n\r\n"))
+        {
+            Assert.True(outcome.Status == HttpParseStatus.Complete, how);
+            Assert.Equal(HttpProtocol.Http11, outcome.Head.Protocol);
+        }
+    }
+
+    [Fact]
     public void Request_head_parses_the_same_whatever_the_segmentation()
     {
         foreach ((string how, HeadFeeder.Outcome outcome) in HeadFeeder.EverySegmentation(Get + "BODY"))
@@ -84,7 +95,6 @@ public class HttpRequestParserTests
     [InlineData("CONNECT a:443 HTTP/1.1\r\nHost: a\r\n\r\n", 501)]
     [InlineData("G(T / HTTP/1.1\r\nHost: a\r\n\r\n", 400)]
     [InlineData("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 505)]
-    [InlineData("GET / HTTP/1.2\r\nHost: a\r\n\r\n", 505)]
     [InlineData("GET / HTTP/0.9\r\nHost: a\r\n\r\n", 505)]
     [InlineData("GET / HTTX/1.1\r\nHost: a\r\n\r\n", 400)]
     [InlineData("GET / http/1.1\r\nHost: a\r\n\r\n", 400)]
