@@ -19,6 +19,13 @@ public sealed class CongestionOptions
         HelpName = string.Join('|', CongestionControlAlgorithms.Names),
     };
 
+    public Option<int> InitialWindow { get; } = new("--tcp-initial-window")
+    {
+        Description = "TCP initial congestion window in segments (RFC 6928: 10; as Linux's initcwnd)",
+        HelpName = "N",
+        DefaultValueFactory = _ => NewReno.DefaultInitialWindowSegments,
+    };
+
     public Option<string?> TraceDir { get; } = new("--trace-dir")
     {
         Description = "Write each TCP connection's congestion trace (cwnd, ssthresh, RTT, events) as CSV into DIR, when it closes and on exit; draw one with 'tinystack plot'",
@@ -35,6 +42,7 @@ public sealed class CongestionOptions
     public void AddTo(Command command)
     {
         command.Options.Add(Cc);
+        command.Options.Add(InitialWindow);
         command.Options.Add(TraceDir);
         command.Options.Add(TraceSamples);
     }
@@ -46,6 +54,12 @@ public sealed class CongestionOptions
         if (!CongestionControlAlgorithms.TryGet(name, out _))
         {
             return $"--cc {name} is not known: use one of {string.Join(", ", CongestionControlAlgorithms.Names)}.";
+        }
+
+        int initialWindow = result.GetValue(InitialWindow);
+        if (initialWindow is < 1 or > CongestionControlAlgorithms.MaxInitialWindowSegments)
+        {
+            return $"--tcp-initial-window {initialWindow} is out of range: use 1..{CongestionControlAlgorithms.MaxInitialWindowSegments} segments.";
         }
 
         int samples = result.GetValue(TraceSamples);
@@ -63,7 +77,7 @@ public sealed class CongestionOptions
     /// </summary>
     public TcpSettings Apply(ParseResult result, TcpSettings settings, IStackLogger logger)
     {
-        Func<int, ICongestionControl> algorithm = CongestionControlAlgorithms.Get(result.GetValue(Cc) ?? "cubic");
+        Func<int, ICongestionControl> algorithm = CongestionControlAlgorithms.Get(result.GetValue(Cc) ?? "cubic", result.GetValue(InitialWindow));
         if (result.GetValue(TraceDir) is not string directory)
         {
             return settings with { CongestionControl = algorithm };

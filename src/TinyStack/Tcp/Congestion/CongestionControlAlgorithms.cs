@@ -33,6 +33,29 @@ public static class CongestionControlAlgorithms
         }
     }
 
+    /// <summary>Largest initial window <see cref="Get(string, int)"/> takes, in segments (Linux caps initcwnd alike).</summary>
+    public const int MaxInitialWindowSegments = 1000;
+
+    /// <summary>
+    /// The factory for <paramref name="name"/> with an initial window of
+    /// <paramref name="initialWindowSegments"/> segments instead of RFC 6928's 10 (as Linux's
+    /// <c>ip route ... initcwnd N</c>); throws naming the choices when the name is unknown.
+    /// </summary>
+    public static Func<int, ICongestionControl> Get(string name, int initialWindowSegments)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(initialWindowSegments, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(initialWindowSegments, MaxInitialWindowSegments);
+        Func<int, ICongestionControl> factory = Get(name);
+        if (initialWindowSegments == Congestion.NewReno.DefaultInitialWindowSegments)
+        {
+            return factory;
+        }
+
+        return factory == NewReno
+            ? mss => new NewReno(mss, initialWindowSegments)
+            : mss => new Cubic(mss, initialWindowSegments);
+    }
+
     /// <summary>The factory for <paramref name="name"/>; throws naming the choices when it is unknown.</summary>
     public static Func<int, ICongestionControl> Get(string name) => TryGet(name, out Func<int, ICongestionControl> factory)
         ? factory
