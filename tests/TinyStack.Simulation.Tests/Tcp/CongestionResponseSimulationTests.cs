@@ -59,11 +59,12 @@ public sealed class CongestionResponseSimulationTests(ITestOutputHelper output)
         Assert.True(ratios.Count >= 4, $"only {ratios.Count} slow start rounds");
         Assert.All(ratios, r => Assert.InRange(r, 1.9, 2.1));
 
-        // Every loss: ssthresh = cwnd = max(beta * flight, 2 segments), in whole bytes.
+        // Every loss: ssthresh = cwnd = max(beta * FlightSize, 2 segments), in whole bytes, where
+        // FlightSize (RFC 5681 §3.2) leaves out what limited transmit sent (RFC 3042 §2).
         TcpTraceSample[] losses = [.. rows.Where(r => r.Event == TcpTraceEvent.LossDetected)];
         foreach (TcpTraceSample loss in losses)
         {
-            uint flight = (uint)(loss.SndNxt - loss.SndUna);
+            uint flight = loss.FlightSize;
             uint expected = (uint)Math.Max((ulong)flight * (uint)numerator / (uint)denominator, 2 * Mss);
             Assert.True(loss.Ssthresh == expected && loss.Cwnd == expected,
                 $"{name} at {loss.Time}: flight {flight}, ssthresh {loss.Ssthresh}, cwnd {loss.Cwnd}; expected both {expected}");

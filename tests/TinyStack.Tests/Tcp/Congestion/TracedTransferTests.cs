@@ -57,7 +57,8 @@ public class TracedTransferTests
         int mss = sender.EffectiveMss;
         foreach (TcpTraceSample loss in losses)
         {
-            uint flight = (uint)(loss.SndNxt - loss.SndUna);
+            // RFC 5681 §3.2 FlightSize: SND.NXT - SND.UNA without what limited transmit sent (RFC 3042 §2).
+            uint flight = loss.FlightSize;
             uint expected = Math.Max(flight * (uint)betaNumerator / (uint)betaDenominator, 2u * (uint)mss);
             Assert.Equal(expected, loss.Ssthresh);
             Assert.Equal(expected, loss.Cwnd);
