@@ -70,6 +70,9 @@ public sealed class CongestionResponseSimulationTests(ITestOutputHelper output)
                 $"{name} at {loss.Time}: flight {flight}, ssthresh {loss.Ssthresh}, cwnd {loss.Cwnd}; expected both {expected}");
         }
 
+        // At least one loss follows limited transmit, whose segments the check above left out.
+        Assert.Contains(losses, l => l.LimitedTransmit > 0);
+
         // The blackout: timeouts, and only then; cwnd = 1 segment after each, ssthresh = beta *
         // flight after the first of the series (a repeated timeout keeps it).
         TcpTraceSample[] timeouts = [.. rows.Where(r => r.Event == TcpTraceEvent.RetransmitTimeout)];
@@ -78,7 +81,7 @@ public sealed class CongestionResponseSimulationTests(ITestOutputHelper output)
         Assert.All(timeouts, t => Assert.Equal((uint)Mss, t.Cwnd));
         uint flightAtTimeout = (uint)(timeouts[0].SndNxt - timeouts[0].SndUna);
         Assert.Equal((uint)Math.Max((ulong)flightAtTimeout * (uint)numerator / (uint)denominator, 2 * Mss), timeouts[0].Ssthresh);
-        output.WriteLine($"{name}: {losses.Length} losses, each to {numerator}/{denominator} of the flight; {timeouts.Length} timeouts in the blackout, cwnd {timeouts[0].Cwnd} after each, ssthresh {timeouts[0].Ssthresh} from a flight of {flightAtTimeout}");
+        output.WriteLine($"{name}: {losses.Length} losses ({losses.Count(l => l.LimitedTransmit > 0)} after limited transmit), each to {numerator}/{denominator} of the FlightSize; {timeouts.Length} timeouts in the blackout, cwnd {timeouts[0].Cwnd} after each, ssthresh {timeouts[0].Ssthresh} from a flight of {flightAtTimeout}");
 
         // And the connection recovers from the blackout: data flows again at the end.
         Assert.True(rows[^1].SndUna > timeouts[^1].SndUna, "no progress after the blackout");

@@ -65,6 +65,10 @@ public class TracedTransferTests
             Assert.Equal(CongestionPhase.FastRecovery, loss.Phase);
         }
 
+        // Most of these losses follow limited transmit, so the check above also proves those
+        // segments stay out of FlightSize (with them in, ssthresh would come out larger).
+        Assert.Contains(losses, l => l.LimitedTransmit > 0);
+
         // Each loss is followed by its recovery exit, and time never runs backwards.
         Assert.True(rows.Count(r => r.Event == TcpTraceEvent.RecoveryExited) >= losses.Count - 1);
         Assert.All(rows.Zip(rows.Skip(1)), pair => Assert.True(pair.First.Time <= pair.Second.Time));
