@@ -185,6 +185,7 @@ public sealed partial class TcpConnection
                 // RFC 6675 §5: an ACK at or beyond RecoveryPoint ends loss recovery.
                 _inFastRecovery = false;
                 _dupAcks = 0;
+                _limitedTransmitBytes = 0;
                 _congestion.OnRecoveryComplete(now);
                 TraceEvent(now, TcpTraceEvent.RecoveryExited);
             }
@@ -193,12 +194,16 @@ public sealed partial class TcpConnection
                 // A partial ACK without SACK (NewReno, RFC 6582 §3.2 step 5): the next
                 // unacknowledged segment was lost too; resend it at once.
                 _dupAcks = 0;
+                _limitedTransmitBytes = 0;
                 _fastRetransmitsPending = 1;
             }
         }
         else
         {
+            // A new cumulative ACK restarts the duplicate count, and with it limited transmit:
+            // what was sent on the earlier duplicates is ordinary flight from here on.
             _dupAcks = 0;
+            _limitedTransmitBytes = 0;
         }
 
         if (_inLossRecovery && segAck >= _recoveryPoint)
@@ -254,12 +259,29 @@ public sealed partial class TcpConnection
         _inFastRecovery = true;
         _recoveryPoint = _sndNxt;
         _highRxt = _sndUna;
-        _congestion.OnLossDetected(now, (uint)(_sndNxt - _sndUna));
+        _congestion.OnLossDetected(now, FlightSize());
         _rttTiming = false;
         _fastRetransmitsPending = 1;
         _lossRetransmitReason = TxReason.TcpSackRetransmit;
         _layer.Stats.FastRetransmits++;
+
+        // The loss row still shows the limited transmit bytes left out of FlightSize, so a trace
+        // can check ssthresh exactly; recovery then starts its own accounting (RFC 6675 pipe).
         TraceEvent(now, TcpTraceEvent.LossDetected);
+        _limitedTransmitBytes = 0;
+    }
+
+    /// <summary>
+    /// RFC 5681 §2 FlightSize (SND.NXT - SND.UNA) without the data sent by limited transmit, which
+    /// RFC 3042 §2 says MUST NOT be included when a loss sets ssthresh (RFC 5681 §3.2 step 2): the
+    /// reduction answers the window that caused the loss, not the extra segments the duplicate
+    /// ACKs released. With ten segments in flight and two limited transmits NewReno's ssthresh is
+    /// five segments (as Linux, which halves cwnd), not six.
+    /// </summary>
+    private uint FlightSize()
+    {
+        uint flight = (uint)(_sndNxt - _sndUna);
+        return flight - Math.Min(flight, _limitedTransmitBytes);
     }
 
     /// <summary>Adds the peer's SACK blocks to the scoreboard; returns the bytes newly SACKed.</summary>

@@ -176,6 +176,12 @@ public sealed partial class TcpConnection
 
         _sndNxt = seq + sent + (fin ? 1 : 0);
         RackOnSent(seq, _sndNxt, now, retransmission: false);
+        if (_dupAcks > 0 && !_inFastRecovery && !_inLossRecovery)
+        {
+            // RFC 3042 §2 limited transmit: new data on duplicate ACKs before recovery, left out
+            // of FlightSize when recovery sets ssthresh (RFC 5681 §3.2 step 2).
+            _limitedTransmitBytes += (uint)(_sndNxt - seq);
+        }
         if (fin)
         {
             _finSent = true;

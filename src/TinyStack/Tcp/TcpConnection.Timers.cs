@@ -210,6 +210,7 @@ public sealed partial class TcpConnection
         _recoveryPoint = _sndNxt;
         _highRxt = _sndUna;
         _dupAcks = 0;
+        _limitedTransmitBytes = 0;
         _fastRetransmitsPending = 0;
         _scoreboard.Clear();
         _rttTiming = false;

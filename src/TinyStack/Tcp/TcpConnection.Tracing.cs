@@ -85,7 +85,8 @@ public sealed partial class TcpConnection
         int rcvWnd = _rcvAdvertisedEdge - _rcvNxt;
         _trace.Record(new TcpTraceSample(
             now, reason, State, phase, _congestion.Cwnd, _congestion.Ssthresh, (uint)Pipe(),
-            _rtt.Srtt, _rtt.RttVar, _rtt.Rto, _sndUna, _sndNxt, _sndWnd, (uint)Math.Max(0, rcvWnd), _retransmits));
+            _rtt.Srtt, _rtt.RttVar, _rtt.Rto, _sndUna, _sndNxt, _sndWnd, (uint)Math.Max(0, rcvWnd), _retransmits,
+            _limitedTransmitBytes));
     }
 
     /// <summary>

@@ -89,6 +89,11 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     // Loss recovery (RFC 5681, RFC 6675) and the SACK scoreboard.
     private readonly SeqRangeSet _scoreboard;
     private int _dupAcks;
+
+    // RFC 3042 §2: new data sent on the duplicate ACKs before recovery (limited transmit) "MUST NOT
+    // be included" in FlightSize when fast recovery sets ssthresh (RFC 5681 §3.2 step 2). Counted
+    // while _dupAcks > 0 outside recovery; cleared wherever the duplicate count restarts.
+    private uint _limitedTransmitBytes;
     private bool _inFastRecovery;
     private bool _inLossRecovery;
     private SeqNumber _recoveryPoint;

@@ -51,8 +51,11 @@ public sealed class CongestionTraceTests(ITestOutputHelper output) : IDisposable
         Assert.True(rows.Count > 1000, $"only {rows.Count} rows");
         foreach (string[] loss in losses)
         {
-            // ssthresh = max(beta * FlightSize, 2 segments), FlightSize = SND.NXT - SND.UNA (modulo 2^32).
+            // ssthresh = max(beta * FlightSize, 2 segments), FlightSize = SND.NXT - SND.UNA (modulo 2^32)
+            // without the bytes limited transmit sent on the duplicate ACKs before it (RFC 3042 §2,
+            // RFC 5681 §3.2 step 2), which the loss row carries.
             uint flight = unchecked(uint.Parse(loss[Column("snd_nxt")], CultureInfo.InvariantCulture) - uint.Parse(loss[Column("snd_una")], CultureInfo.InvariantCulture));
+            flight -= Math.Min(flight, uint.Parse(loss[Column("limited_transmit")], CultureInfo.InvariantCulture));
             uint ssthresh = uint.Parse(loss[Column("ssthresh")], CultureInfo.InvariantCulture);
             uint expected = (uint)((ulong)flight * (ulong)betaNumerator / (ulong)betaDenominator);
             Assert.True(ssthresh == expected || (ssthresh > expected && ssthresh <= 2 * 1460), $"ssthresh {ssthresh} after a loss with {flight} bytes in flight");

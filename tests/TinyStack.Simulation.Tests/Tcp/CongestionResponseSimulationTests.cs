@@ -59,15 +59,19 @@ public sealed class CongestionResponseSimulationTests(ITestOutputHelper output)
         Assert.True(ratios.Count >= 4, $"only {ratios.Count} slow start rounds");
         Assert.All(ratios, r => Assert.InRange(r, 1.9, 2.1));
 
-        // Every loss: ssthresh = cwnd = max(beta * flight, 2 segments), in whole bytes.
+        // Every loss: ssthresh = cwnd = max(beta * FlightSize, 2 segments), in whole bytes, where
+        // FlightSize (RFC 5681 §3.2) leaves out what limited transmit sent (RFC 3042 §2).
         TcpTraceSample[] losses = [.. rows.Where(r => r.Event == TcpTraceEvent.LossDetected)];
         foreach (TcpTraceSample loss in losses)
         {
-            uint flight = (uint)(loss.SndNxt - loss.SndUna);
+            uint flight = loss.FlightSize;
             uint expected = (uint)Math.Max((ulong)flight * (uint)numerator / (uint)denominator, 2 * Mss);
             Assert.True(loss.Ssthresh == expected && loss.Cwnd == expected,
                 $"{name} at {loss.Time}: flight {flight}, ssthresh {loss.Ssthresh}, cwnd {loss.Cwnd}; expected both {expected}");
         }
+
+        // At least one loss follows limited transmit, whose segments the check above left out.
+        Assert.Contains(losses, l => l.LimitedTransmit > 0);
 
         // The blackout: timeouts, and only then; cwnd = 1 segment after each, ssthresh = beta *
         // flight after the first of the series (a repeated timeout keeps it).
@@ -77,7 +81,7 @@ public sealed class CongestionResponseSimulationTests(ITestOutputHelper output)
         Assert.All(timeouts, t => Assert.Equal((uint)Mss, t.Cwnd));
         uint flightAtTimeout = (uint)(timeouts[0].SndNxt - timeouts[0].SndUna);
         Assert.Equal((uint)Math.Max((ulong)flightAtTimeout * (uint)numerator / (uint)denominator, 2 * Mss), timeouts[0].Ssthresh);
-        output.WriteLine($"{name}: {losses.Length} losses, each to {numerator}/{denominator} of the flight; {timeouts.Length} timeouts in the blackout, cwnd {timeouts[0].Cwnd} after each, ssthresh {timeouts[0].Ssthresh} from a flight of {flightAtTimeout}");
+        output.WriteLine($"{name}: {losses.Length} losses ({losses.Count(l => l.LimitedTransmit > 0)} after limited transmit), each to {numerator}/{denominator} of the FlightSize; {timeouts.Length} timeouts in the blackout, cwnd {timeouts[0].Cwnd} after each, ssthresh {timeouts[0].Ssthresh} from a flight of {flightAtTimeout}");
 
         // And the connection recovers from the blackout: data flows again at the end.
         Assert.True(rows[^1].SndUna > timeouts[^1].SndUna, "no progress after the blackout");

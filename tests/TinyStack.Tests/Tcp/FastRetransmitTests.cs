@@ -36,13 +36,16 @@ public class FastRetransmitTests
         h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1);
         h.Expect(TcpFlags.Ack, Seg(h, 11), RemoteIss + 1, payload: data[(11 * Mss)..(12 * Mss)], reason: TxReason.TcpNewData);
 
-        // Third: the first segment is resent at once; ssthresh = cwnd = half the flight (12 segments).
+        // Third: the first segment is resent at once; ssthresh = cwnd = half the FlightSize. Twelve
+        // segments are outstanding, but RFC 3042 §2 says the two sent by limited transmit MUST NOT
+        // be counted (RFC 5681 §3.2 step 2), so FlightSize is ten and ssthresh five segments, as
+        // Linux's halving of cwnd (ten) gives.
         h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1);
         h.Expect(TcpFlags.Ack, Seg(h, 0), RemoteIss + 1, payload: data[..Mss], reason: TxReason.TcpFastRetransmit);
         h.ExpectNothing();
         Assert.True(c.InFastRecovery);
-        Assert.Equal(6u * Mss, c.CongestionControl.Ssthresh);
-        Assert.Equal(6u * Mss, c.Cwnd);
+        Assert.Equal(5u * Mss, c.CongestionControl.Ssthresh);
+        Assert.Equal(5u * Mss, c.Cwnd);
 
         // The ACK of everything sent ends recovery; the rest follows within cwnd = ssthresh.
         h.Send(TcpFlags.Ack, RemoteIss + 1, Seg(h, 12));

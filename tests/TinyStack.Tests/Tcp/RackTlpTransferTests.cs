@@ -41,17 +41,25 @@ public class RackTlpTransferTests(ITestOutputHelper output)
         return (stats.RetransmitTimeouts, stats.TailLossProbes, stats.SegmentsRetransmitted, network.Now - start);
     }
 
-    [Theory]
-    [InlineData(41UL)]
-    [InlineData(42UL)]
-    [InlineData(43UL)]
-    public void A_lossy_transfer_arrives_exactly_with_fewer_timeouts(ulong seed)
+    [Fact]
+    public void A_lossy_transfer_arrives_exactly_with_fewer_timeouts()
     {
-        var without = Transfer(rackTlp: false, seed);
-        var with = Transfer(rackTlp: true, seed);
-        output.WriteLine($"without RACK-TLP: {without}; with: {with}");
         // A bulk flow rarely ends a flight with silence, so the gain is RACK's: losses that the
-        // duplicate-ACK rule misses (retransmissions lost, tails with few SACKs) no longer wait for the RTO.
-        Assert.True(with.Timeouts < without.Timeouts, $"timeouts with RACK-TLP {with.Timeouts}, without {without.Timeouts}");
+        // duplicate-ACK rule misses (retransmissions lost, tails with few SACKs) no longer wait for
+        // the RTO. Some seeds have no timeout even without RACK-TLP (since fast recovery leaves
+        // limited transmit out of FlightSize, seed 42 is one), so: never more per seed, fewer in all.
+        long withTotal = 0;
+        long withoutTotal = 0;
+        foreach (ulong seed in (ulong[])[41, 42, 43])
+        {
+            var without = Transfer(rackTlp: false, seed);
+            var with = Transfer(rackTlp: true, seed);
+            output.WriteLine($"seed {seed}: without RACK-TLP: {without}; with: {with}");
+            Assert.True(with.Timeouts <= without.Timeouts, $"seed {seed}: timeouts with RACK-TLP {with.Timeouts}, without {without.Timeouts}");
+            withTotal += with.Timeouts;
+            withoutTotal += without.Timeouts;
+        }
+
+        Assert.True(withTotal < withoutTotal, $"timeouts with RACK-TLP {withTotal}, without {withoutTotal}");
     }
 }

@@ -8,15 +8,17 @@ namespace TinyStack.Tcp.Tracing;
 /// A <see cref="TcpTrace"/> as CSV: one header line, then one row per sample, oldest first.
 /// Times are in seconds since the first row (<c>time_s</c>) and in the stack's microseconds
 /// (<c>time_us</c>); windows in bytes; durations in microseconds; an infinite ssthresh is empty.
+/// <c>limited_transmit</c> is the bytes sent by RFC 3042 limited transmit that FlightSize leaves out
+/// (RFC 5681 §3.2), so a <c>loss</c> row's ssthresh is beta x (snd_nxt - snd_una - limited_transmit).
 /// The <c>event</c> column says why the row exists: <c>ack</c> for the sample taken after each
 /// segment, or <c>loss</c>, <c>rto</c>, <c>recovery_exit</c>, <c>idle_restart</c>, <c>state</c>.
 /// </summary>
 public static class TcpTraceCsv
 {
     /// <summary>The header line, naming the columns in order.</summary>
-    public const string Header = "time_s,time_us,event,state,phase,cwnd,ssthresh,in_flight,srtt_us,rttvar_us,rto_us,snd_una,snd_nxt,snd_wnd,rcv_wnd,retransmits";
+    public const string Header = "time_s,time_us,event,state,phase,cwnd,ssthresh,in_flight,srtt_us,rttvar_us,rto_us,snd_una,snd_nxt,snd_wnd,rcv_wnd,retransmits,limited_transmit";
 
-    private const int ColumnCount = 16;
+    private const int ColumnCount = 17;
 
     private static readonly string[] s_eventNames = ["ack", "loss", "rto", "recovery_exit", "idle_restart", "state"];
 
@@ -76,7 +78,8 @@ public static class TcpTraceCsv
             s.SndNxt.Value.ToString(c),
             s.SndWnd.ToString(c),
             s.RcvWnd.ToString(c),
-            s.Retransmits.ToString(c));
+            s.Retransmits.ToString(c),
+            s.LimitedTransmit.ToString(c));
     }
 
     /// <summary>
@@ -141,7 +144,8 @@ public static class TcpTraceCsv
             || !uint.TryParse(f[12], Integer, c, out uint sndNxt)
             || !uint.TryParse(f[13], Integer, c, out uint sndWnd)
             || !uint.TryParse(f[14], Integer, c, out uint rcvWnd)
-            || !int.TryParse(f[15], Integer, c, out int retransmits))
+            || !int.TryParse(f[15], Integer, c, out int retransmits)
+            || !uint.TryParse(f[16], Integer, c, out uint limitedTransmit))
         {
             return false;
         }
@@ -150,7 +154,7 @@ public static class TcpTraceCsv
             new Instant(time), (TcpTraceEvent)eventIndex, (TcpState)stateIndex, (CongestionPhase)phaseIndex,
             cwnd, ssthresh, inFlight,
             Duration.FromMicroseconds(srtt), Duration.FromMicroseconds(rttVar), Duration.FromMicroseconds(rto),
-            new SeqNumber(sndUna), new SeqNumber(sndNxt), sndWnd, rcvWnd, retransmits);
+            new SeqNumber(sndUna), new SeqNumber(sndNxt), sndWnd, rcvWnd, retransmits, limitedTransmit);
         return true;
     }
 

@@ -19,6 +19,11 @@ namespace TinyStack.Tcp.Tracing;
 /// <param name="SndWnd">SND.WND: the peer's receive window, bytes.</param>
 /// <param name="RcvWnd">RCV.WND: the receive window we advertised, bytes.</param>
 /// <param name="Retransmits">Segments this connection has retransmitted so far.</param>
+/// <param name="LimitedTransmit">
+/// Bytes sent by RFC 3042 limited transmit on the duplicate ACKs before recovery. RFC 5681 §3.2
+/// FlightSize, from which a loss sets ssthresh, is SND.NXT - SND.UNA minus these; the
+/// <see cref="TcpTraceEvent.LossDetected"/> row shows the bytes left out at that loss.
+/// </param>
 public readonly record struct TcpTraceSample(
     Instant Time,
     TcpTraceEvent Event,
@@ -34,4 +39,16 @@ public readonly record struct TcpTraceSample(
     SeqNumber SndNxt,
     uint SndWnd,
     uint RcvWnd,
-    int Retransmits);
+    int Retransmits,
+    uint LimitedTransmit = 0)
+{
+    /// <summary>RFC 5681 FlightSize: SND.NXT - SND.UNA without the limited transmit bytes (RFC 3042 §2).</summary>
+    public uint FlightSize
+    {
+        get
+        {
+            uint flight = (uint)(SndNxt - SndUna);
+            return flight - Math.Min(flight, LimitedTransmit);
+        }
+    }
+}

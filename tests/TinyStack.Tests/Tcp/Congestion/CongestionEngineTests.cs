@@ -44,9 +44,10 @@ public class CongestionEngineTests
             h.Send(TcpFlags.Ack, RemoteIss + 1, h.Iss + 1);
         }
 
-        // Two limited transmits made the flight 12 segments: ssthresh = cwnd = 0.7 * 12 segments.
+        // Twelve segments are outstanding, but the two limited transmits are not part of
+        // FlightSize (RFC 3042 §2, RFC 5681 §3.2 step 2): ssthresh = cwnd = 0.7 * 10 segments.
         Assert.True(c.InFastRecovery);
-        Assert.Equal(12u * Mss * 7 / 10, c.CongestionControl.Ssthresh);
+        Assert.Equal(10u * Mss * 7 / 10, c.CongestionControl.Ssthresh);
         Assert.Equal(c.CongestionControl.Ssthresh, c.Cwnd);
     }
 
@@ -155,13 +156,18 @@ public class CongestionEngineTests
         h.Clear();
         TcpTraceSample loss = Assert.Single(Rows(c), r => r.Event == TcpTraceEvent.LossDetected);
         Assert.Equal(CongestionPhase.FastRecovery, loss.Phase);
-        Assert.Equal(6u * Mss, loss.Cwnd);
-        Assert.Equal(6u * Mss, loss.Ssthresh);
+        // The loss row shows the two limited transmit segments that FlightSize leaves out
+        // (RFC 3042 §2): ssthresh = cwnd = half of the ten segments before them.
+        Assert.Equal(12u * Mss, (uint)(loss.SndNxt - loss.SndUna));
+        Assert.Equal(2u * Mss, loss.LimitedTransmit);
+        Assert.Equal(10u * Mss, loss.FlightSize);
+        Assert.Equal(5u * Mss, loss.Cwnd);
+        Assert.Equal(5u * Mss, loss.Ssthresh);
 
         // A partial ACK (RFC 6582) keeps recovery; the full ACK ends it.
         h.Send(TcpFlags.Ack, RemoteIss + 1, Seg(h, 5));
         Assert.True(c.InFastRecovery);
-        Assert.Equal(6u * Mss, c.Cwnd);
+        Assert.Equal(5u * Mss, c.Cwnd);
         h.Send(TcpFlags.Ack, RemoteIss + 1, Seg(h, 12));
         Assert.False(c.InFastRecovery);
 
@@ -171,7 +177,8 @@ public class CongestionEngineTests
         // One per segment from the handshake's final ACK on: 1 + 3 duplicates + partial + full.
         Assert.Equal(6, rows.Count(r => r.Event == TcpTraceEvent.Ack));
         TcpTraceSample exit = Assert.Single(rows, r => r.Event == TcpTraceEvent.RecoveryExited);
-        Assert.Equal(6u * Mss, exit.Cwnd);
+        Assert.Equal(5u * Mss, exit.Cwnd);
+        Assert.Equal(0u, exit.LimitedTransmit);
         Assert.Equal(CongestionPhase.CongestionAvoidance, exit.Phase);
         Assert.Equal(Seg(h, 12), exit.SndUna.Value);
         Assert.Equal(2, rows[^1].Retransmits);

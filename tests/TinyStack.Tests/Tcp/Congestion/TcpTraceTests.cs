@@ -13,7 +13,7 @@ public class TcpTraceTests
         (uint)(14_600 + i), ssthresh, (uint)(1_460 * i),
         Duration.FromMicroseconds(20_000 + i), Duration.FromMicroseconds(5_000), Duration.FromMilliseconds(220),
         new SeqNumber((uint)(4_000_000_000L + (i * 1460L))), new SeqNumber((uint)(4_000_000_000L + (i * 2920L))),
-        65_535, 131_072, i / 3);
+        65_535, 131_072, i / 3, (uint)(i % 3 * 1_460));
 
     [Fact]
     public void The_ring_keeps_the_newest_rows_up_to_its_capacity()
@@ -77,13 +77,13 @@ public class TcpTraceTests
         string[] lines = text.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
 
         Assert.Equal(4, lines.Length);
-        Assert.Equal("time_s,time_us,event,state,phase,cwnd,ssthresh,in_flight,srtt_us,rttvar_us,rto_us,snd_una,snd_nxt,snd_wnd,rcv_wnd,retransmits", lines[0]);
-        Assert.Equal("0.000000,1000000,ack,ESTABLISHED,slow_start,14600,,0,20000,5000,220000,4000000000,4000000000,65535,131072,0", lines[1]);
+        Assert.Equal("time_s,time_us,event,state,phase,cwnd,ssthresh,in_flight,srtt_us,rttvar_us,rto_us,snd_una,snd_nxt,snd_wnd,rcv_wnd,retransmits,limited_transmit", lines[0]);
+        Assert.Equal("0.000000,1000000,ack,ESTABLISHED,slow_start,14600,,0,20000,5000,220000,4000000000,4000000000,65535,131072,0,0", lines[1]);
         Assert.StartsWith("0.250000,1250000,loss,ESTABLISHED,slow_start,14850,10220,365000,", lines[2]);
         Assert.StartsWith("0.500000,1500000,rto,", lines[3]);
 
         // Sequence numbers wrap as uint: 4e9 + 500 * 2920 is past 2^32.
-        Assert.EndsWith($",{(uint)(4_000_000_000L + (500 * 1460L))},{(uint)(4_000_000_000L + (500 * 2920L))},65535,131072,166", lines[3]);
+        Assert.EndsWith($",{(uint)(4_000_000_000L + (500 * 1460L))},{(uint)(4_000_000_000L + (500 * 2920L))},65535,131072,166,2920", lines[3]);
     }
 
     [Fact]
@@ -104,8 +104,9 @@ public class TcpTraceTests
 
     [Theory]
     [InlineData("time,cwnd\n1,2\n")]
-    [InlineData("time_s,time_us,event,state,phase,cwnd,ssthresh,in_flight,srtt_us,rttvar_us,rto_us,snd_una,snd_nxt,snd_wnd,rcv_wnd,retransmits\n0,1,ack,ESTABLISHED,slow_start,x,,0,0,0,0,0,0,0,0,0\n")]
-    [InlineData("time_s,time_us,event,state,phase,cwnd,ssthresh,in_flight,srtt_us,rttvar_us,rto_us,snd_una,snd_nxt,snd_wnd,rcv_wnd,retransmits\n0,1,boom,ESTABLISHED,slow_start,1,,0,0,0,0,0,0,0,0,0\n")]
+    [InlineData("time_s,time_us,event,state,phase,cwnd,ssthresh,in_flight,srtt_us,rttvar_us,rto_us,snd_una,snd_nxt,snd_wnd,rcv_wnd,retransmits,limited_transmit\n0,1,ack,ESTABLISHED,slow_start,x,,0,0,0,0,0,0,0,0,0,0\n")]
+    [InlineData("time_s,time_us,event,state,phase,cwnd,ssthresh,in_flight,srtt_us,rttvar_us,rto_us,snd_una,snd_nxt,snd_wnd,rcv_wnd,retransmits,limited_transmit\n0,1,boom,ESTABLISHED,slow_start,1,,0,0,0,0,0,0,0,0,0,0\n")]
+    [InlineData("time_s,time_us,event,state,phase,cwnd,ssthresh,in_flight,srtt_us,rttvar_us,rto_us,snd_una,snd_nxt,snd_wnd,rcv_wnd,retransmits,limited_transmit\n0,1,ack,ESTABLISHED,slow_start,1,,0,0,0,0,0,0,0,0,0\n")]
     [InlineData("")]
     public void Malformed_csv_is_rejected_with_a_clear_error(string csv)
     {

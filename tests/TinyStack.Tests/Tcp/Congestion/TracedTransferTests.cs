@@ -57,12 +57,17 @@ public class TracedTransferTests
         int mss = sender.EffectiveMss;
         foreach (TcpTraceSample loss in losses)
         {
-            uint flight = (uint)(loss.SndNxt - loss.SndUna);
+            // RFC 5681 §3.2 FlightSize: SND.NXT - SND.UNA without what limited transmit sent (RFC 3042 §2).
+            uint flight = loss.FlightSize;
             uint expected = Math.Max(flight * (uint)betaNumerator / (uint)betaDenominator, 2u * (uint)mss);
             Assert.Equal(expected, loss.Ssthresh);
             Assert.Equal(expected, loss.Cwnd);
             Assert.Equal(CongestionPhase.FastRecovery, loss.Phase);
         }
+
+        // Most of these losses follow limited transmit, so the check above also proves those
+        // segments stay out of FlightSize (with them in, ssthresh would come out larger).
+        Assert.Contains(losses, l => l.LimitedTransmit > 0);
 
         // Each loss is followed by its recovery exit, and time never runs backwards.
         Assert.True(rows.Count(r => r.Event == TcpTraceEvent.RecoveryExited) >= losses.Count - 1);
