@@ -20,7 +20,6 @@ namespace TinyStack.Simulation.Tests.Tcp;
 public sealed class LinuxLikeReceiverLossSimulationTests(ITestOutputHelper output)
 {
     private const long Size = 64L * 1024 * 1024;
-    private const long TapRateBitsPerSecond = 1_200_000_000;
 
     [Theory]
     [InlineData("cubic", 1UL)]
@@ -42,43 +41,14 @@ public sealed class LinuxLikeReceiverLossSimulationTests(ITestOutputHelper outpu
     /// <summary>Moves <see cref="Size"/> bytes from client to server; returns goodput in bit/s, the RTO count and a summary.</summary>
     private static (double BitsPerSecond, long Timeouts, string Details) Transfer(string name, ulong seed, double dropRate)
     {
-        (MemoryLink aEnd, MemoryLink bEnd) = MemoryLink.CreatePair(capacity: 4096);
-        FaultInjectingLink link = new(bEnd, new FaultOptions
-        {
-            DropRate = dropRate,
-            Delay = Duration.FromMicroseconds(30),
-            RateBitsPerSecond = TapRateBitsPerSecond,
-            Seed = seed,
-        });
-        LinuxReceiverAckLink receiverLink = new(aEnd);
-        using VirtualNetwork network = new();
-        StackNode server = network.AddStack(Options("10.0.0.2/24", "02:54:53:00:00:02", seed, name), receiverLink);
-        StackNode client = network.AddStack(Options("10.0.0.3/24", "02:54:53:00:00:03", seed * 31, name), link);
-        TcpListener listener = server.Stack.Tcp.Listen(5001);
-        TcpConnection outbound = client.Stack.Tcp.Connect(Ipv4Address.Parse("10.0.0.2"), 5001, network.Now);
-        Assert.True(network.RunUntil(() => listener.PendingCount > 0, Duration.FromSeconds(10)), "handshake");
-        TcpConnection inbound = listener.Accept()!;
-
-        HashingPump pump = new(outbound, inbound, Size, seed);
-        Instant start = network.Now;
-        bool done = network.RunUntil(() => { pump.Step(); return pump.Done; }, Duration.FromSeconds(600), Duration.FromMicroseconds(200));
-        Assert.True(done, $"{name}: transfer stalled at {pump.Received}/{Size}");
-        Assert.Equal(pump.SentHash, pump.ReceivedHash);
-
-        double seconds = (network.Now - start).TotalSeconds;
-        TcpStats stats = client.Stack.Tcp.Stats;
+        LinuxReceiverAckLink? receiverLink = null;
+        TapSpeedTransfer.Result result = TapSpeedTransfer.Run(name, seed, Size, dropRate, receiverLink: end => receiverLink = new LinuxReceiverAckLink(end));
+        FaultInjectingLink link = result.Link;
+        TcpStats stats = result.Stats;
         Assert.True(dropRate == 0 || (link.Stats.Outbound.Dropped > 0 && link.Stats.Inbound.Dropped > 0), "the link must really have dropped frames both ways");
-        Assert.True(dropRate == 0 || receiverLink.Compressed > 0, "the receiver must really have compressed duplicate ACKs");
-        string details = $"dropped {link.Stats.Outbound.Dropped} data and {link.Stats.Inbound.Dropped} ACK frames, {receiverLink.Compressed} duplicate ACKs compressed, {receiverLink.WindowUpdatesSuppressed} window updates suppressed, "
-            + $"retransmitted {outbound.Retransmits}, RTOs {stats.RetransmitTimeouts}, probes {stats.TailLossProbes}, recoveries {stats.FastRetransmits}";
-        return (Size * 8 / seconds, stats.RetransmitTimeouts, details);
+        Assert.True(dropRate == 0 || receiverLink!.Compressed > 0, "the receiver must really have compressed duplicate ACKs");
+        string details = $"dropped {link.Stats.Outbound.Dropped} data and {link.Stats.Inbound.Dropped} ACK frames, {receiverLink!.Compressed} duplicate ACKs compressed, {receiverLink.WindowUpdatesSuppressed} window updates suppressed, "
+            + $"retransmitted {result.Sender.Retransmits}, RTOs {stats.RetransmitTimeouts}, probes {stats.TailLossProbes}, recoveries {stats.FastRetransmits}";
+        return (result.BitsPerSecond, result.Timeouts, details);
     }
-
-    private static StackOptions Options(string cidr, string mac, ulong seed, string algorithm) => new()
-    {
-        Address = Ipv4Cidr.Parse(cidr),
-        Mac = MacAddress.Parse(mac),
-        Seed = seed,
-        Tcp = new TcpSettings { CongestionControl = CongestionControlAlgorithms.Get(algorithm) },
-    };
 }
