@@ -10,16 +10,6 @@ public class InitialWindowOptionTests
 {
     private const int Mss = 1448;
 
-    private static (InterfaceOptions Options, ParseResult Result) Parse(params string[] args)
-    {
-        InterfaceOptions options = new();
-        Command run = new("run");
-        options.AddTo(run);
-        RootCommand root = new("test");
-        root.Subcommands.Add(run);
-        return (options, root.Parse(["run", "--tap", "tap0", "--ip", "10.0.0.2/24", .. args]));
-    }
-
     [Theory]
     [InlineData("cubic", null, 10)]
     [InlineData("newreno", null, 10)]
@@ -28,8 +18,8 @@ public class InitialWindowOptionTests
     public void The_first_window_is_that_many_segments(string cc, string? segments, int expected)
     {
         (InterfaceOptions options, ParseResult result) = segments is null
-            ? Parse("--cc", cc)
-            : Parse("--cc", cc, "--tcp-initial-window", segments);
+            ? RunArguments.Parse("--cc", cc)
+            : RunArguments.Parse("--cc", cc, "--tcp-initial-window", segments);
         Assert.Empty(result.Errors);
         Assert.Null(options.Validate(result));
         TcpSettings settings = options.Congestion.Apply(result, new TcpSettings(), new TinyStack.Tests.Interface.RecordingLogger(StackLogLevel.None));
@@ -43,7 +33,7 @@ public class InitialWindowOptionTests
     [InlineData("1001")]
     public void Out_of_range_gets_one_clear_line(string segments)
     {
-        (InterfaceOptions options, ParseResult result) = Parse("--tcp-initial-window", segments);
+        (InterfaceOptions options, ParseResult result) = RunArguments.Parse("--tcp-initial-window", segments);
         Assert.Equal($"--tcp-initial-window {segments} is out of range: use 1..1000 segments.", options.Validate(result));
     }
 }

@@ -8,23 +8,13 @@ namespace TinyStack.Tests.Cli;
 /// <summary>The on|off TCP switches of `tinystack run`: --tcp-rack-tlp and --tcp-sack.</summary>
 public class TcpOnOffOptionTests
 {
-    private static (InterfaceOptions Options, ParseResult Result) Parse(params string[] args)
-    {
-        InterfaceOptions options = new();
-        Command run = new("run");
-        options.AddTo(run);
-        RootCommand root = new("test");
-        root.Subcommands.Add(run);
-        return (options, root.Parse(["run", "--tap", "tap0", "--ip", "10.0.0.2/24", .. args]));
-    }
-
     [Theory]
     [InlineData(new string[0], true)]
     [InlineData(new[] { "--tcp-rack-tlp", "on" }, true)]
     [InlineData(new[] { "--tcp-rack-tlp", "off" }, false)]
     public void Rack_tlp_is_on_unless_switched_off(string[] args, bool expected)
     {
-        (InterfaceOptions options, ParseResult result) = Parse(args);
+        (InterfaceOptions options, ParseResult result) = RunArguments.Parse(args);
         Assert.Empty(result.Errors);
         TcpSettings settings = options.ToTcpSettings(result);
         Assert.Equal(expected, settings.RackTlp);
@@ -38,7 +28,7 @@ public class TcpOnOffOptionTests
     [InlineData("--tcp-sack")]
     public void A_bad_value_gives_one_clear_line(string name)
     {
-        (_, ParseResult result) = Parse(name, "maybe");
+        (_, ParseResult result) = RunArguments.Parse(name, "maybe");
         ParseError error = Assert.Single(result.Errors);
         Assert.Equal($"{name} 'maybe' is not valid: expected on or off.", error.Message);
     }
@@ -46,7 +36,7 @@ public class TcpOnOffOptionTests
     [Fact]
     public void Sack_off_is_taken()
     {
-        (InterfaceOptions options, ParseResult result) = Parse("--tcp-sack", "off", "--tcp-rack-tlp", "on");
+        (InterfaceOptions options, ParseResult result) = RunArguments.Parse("--tcp-sack", "off", "--tcp-rack-tlp", "on");
         Assert.Empty(result.Errors);
         TcpSettings settings = options.ToTcpSettings(result);
         Assert.False(settings.Sack);
