@@ -1,10 +1,6 @@
 using System.Diagnostics;
 using TinyStack.Host.Links;
-using TinyStack.Simulation.Tests.Harness;
 using TinyStack.Tcp;
-using TinyStack.Tcp.Congestion;
-using TinyStack.Time;
-using TinyStack.Wire;
 using Xunit.Abstractions;
 
 namespace TinyStack.Simulation.Tests.Tcp;
