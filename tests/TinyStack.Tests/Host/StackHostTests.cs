@@ -214,15 +214,22 @@ public sealed class StackHostTests(ITestOutputHelper output)
 
         Send(200);
         Measure();
-        long before = Measure();
-        for (int i = 0; i < 10; i++)
+
+        // The fewest over up to three windows, as ThreadAllocations explains.
+        long fewest = long.MaxValue;
+        for (int window = 0; window < 3 && fewest != 0; window++)
         {
-            Send(100);
+            long before = Measure();
+            for (int i = 0; i < 10; i++)
+            {
+                Send(100);
+            }
+
+            fewest = Math.Min(fewest, Measure() - before);
         }
 
-        long after = Measure();
         host.Stop();
-        Assert.Equal(0, after - before);
+        Assert.Equal(0, fewest);
     }
 
     [Fact]
