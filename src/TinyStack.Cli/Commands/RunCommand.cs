@@ -18,6 +18,7 @@ public static class RunCommand
     {
         InterfaceOptions iface = new();
         HttpSiteOptions site = new();
+        ContinuationsOption continuations = new();
         Option<bool> noServices = new("--no-services")
         {
             Description = "Do not serve TCP echo (7), discard (9), daytime (13) and chargen (19)",
@@ -25,12 +26,13 @@ public static class RunCommand
         Command command = new("run", "Run TinyStack on a TAP device until Ctrl-C: answers ARP and ping, serves TCP echo, discard, daytime and chargen, and a web site on port 80 (and 443 with --tls)");
         iface.AddTo(command);
         command.Options.Add(noServices);
+        continuations.AddTo(command);
         site.AddTo(command);
-        command.SetAction(result => Run(result, iface, site, result.GetValue(noServices)));
+        command.SetAction(result => Run(result, iface, site, continuations, result.GetValue(noServices)));
         return command;
     }
 
-    private static int Run(ParseResult result, InterfaceOptions iface, HttpSiteOptions site, bool noServices)
+    private static int Run(ParseResult result, InterfaceOptions iface, HttpSiteOptions site, ContinuationsOption continuations, bool noServices)
     {
         if ((iface.Validate(result) ?? site.Validate(result)) is string error)
         {
@@ -45,6 +47,8 @@ public static class RunCommand
         RunningSite? web = null;
         using RunningStack running = RunningStack.Start(result, iface, options, logger, host =>
         {
+            // Before the first listener: a socket takes the mode of its host when it is created.
+            continuations.Apply(result, host);
             if (!noServices)
             {
                 services = TcpServices.Start(host, logger, TcpServices.Classic);

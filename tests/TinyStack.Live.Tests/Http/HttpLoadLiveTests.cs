@@ -16,34 +16,40 @@ namespace TinyStack.Live.Tests.Http;
 public sealed partial class HttpLoadLiveTests(ITestOutputHelper output)
 {
     private const string Page = "http://10.0.0.2/index.html";
+
+    // A second TinyStack in the same lab with `--continuations pool`, so the figures show what
+    // running the site on the stack thread (run's default) buys, side by side.
+    private const string PoolPage = "http://10.0.0.3/index.html";
     private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(5);
 
     [Fact]
     public void Wrk_keep_alive_load_finishes_without_errors_next_to_nginx()
     {
-        using Lab lab = new();
-        lab.StartStack();
+        using Lab lab = StartBothStacks();
         using KernelNginx nginx = StartNginxWithThePage(lab);
 
-        // The bar's run, against TinyStack and then against nginx on the kernel, back to back.
+        // The bar's run, against TinyStack, TinyStack with thread-pool continuations, and nginx on
+        // the kernel, back to back.
         (double ours, string oursP50, string oursP99) = Wrk(lab, Page);
+        (double pool, string poolP50, string poolP99) = Wrk(lab, PoolPage);
         (double kernel, string kernelP50, string kernelP99) = Wrk(lab, nginx.Url("/index.html"));
         Assert.True(ours > 100, $"only {ours} requests/s");
+        Assert.True(pool > 100, $"only {pool} requests/s with --continuations pool");
         Figures.Record(string.Create(CultureInfo.InvariantCulture,
-            $"HTTP wrk -t1 -c16 -d10s /index.html (1.7 KB, keep-alive): TinyStack {ours:0} requests/s (p50 {oursP50}, p99 {oursP99}), nginx on the kernel {kernel:0} requests/s (p50 {kernelP50}, p99 {kernelP99}); TinyStack/nginx {ours / kernel:0.00}, 0 errors"));
+            $"HTTP wrk -t1 -c16 -d10s /index.html (1.7 KB, keep-alive): TinyStack {ours:0} requests/s (p50 {oursP50}, p99 {oursP99}), with --continuations pool {pool:0} (p50 {poolP50}, p99 {poolP99}), nginx on the kernel {kernel:0} requests/s (p50 {kernelP50}, p99 {kernelP99}); TinyStack/nginx {ours / kernel:0.00}, 0 errors"));
     }
 
     [Fact]
     public void Ab_one_connection_per_request_finishes_without_errors_next_to_nginx()
     {
-        using Lab lab = new();
-        lab.StartStack();
+        using Lab lab = StartBothStacks();
         using KernelNginx nginx = StartNginxWithThePage(lab);
 
         double ours = Ab(lab, Page, 20_000, keepAlive: false);
+        double pool = Ab(lab, PoolPage, 20_000, keepAlive: false);
         double kernel = Ab(lab, nginx.Url("/index.html"), 20_000, keepAlive: false);
         Figures.Record(string.Create(CultureInfo.InvariantCulture,
-            $"HTTP ab -n 20000 -c 32 /index.html (new connection per request): TinyStack {ours:0} connections/s, nginx on the kernel {kernel:0} connections/s; TinyStack/nginx {ours / kernel:0.00}, 0 failed"));
+            $"HTTP ab -n 20000 -c 32 /index.html (new connection per request): TinyStack {ours:0} connections/s, with --continuations pool {pool:0}, nginx on the kernel {kernel:0} connections/s; TinyStack/nginx {ours / kernel:0.00}, 0 failed"));
 
         // Same with keep-alive (-k): requests per second over 32 reused connections.
         double keep = Ab(lab, Page, 20_000, keepAlive: true);
@@ -82,6 +88,23 @@ public sealed partial class HttpLoadLiveTests(ITestOutputHelper output)
         finally
         {
             File.Delete(file);
+        }
+    }
+
+    /// <summary>TinyStack at 10.0.0.2 (run's defaults) and at 10.0.0.3 with --continuations pool.</summary>
+    private static Lab StartBothStacks()
+    {
+        Lab lab = new(taps: 2);
+        try
+        {
+            lab.StartStack();
+            lab.StartStack("tap1", "10.0.0.3/24", "--continuations", "pool");
+            return lab;
+        }
+        catch
+        {
+            lab.Dispose();
+            throw;
         }
     }
 
