@@ -43,6 +43,9 @@ up() {
   $n sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
   # Answer ARP only for addresses on the interface asked (the TAPs belong to TinyStack).
   $n sysctl -qw net.ipv4.conf.all.arp_ignore=1
+  # Frames crossing the lab's bridge need no iptables/arptables pass (br_netfilter, when loaded,
+  # otherwise runs the IP hooks on every bridged frame: ~5% of the stack thread's time under wrk).
+  $n sysctl -qw net.bridge.bridge-nf-call-iptables=0 net.bridge.bridge-nf-call-arptables=0 2>/dev/null || true
   $n ip link add br0 type bridge stp_state 0 forward_delay 0
   $n ip addr add 10.0.0.1/24 dev br0
   for ((i = 0; i < taps; i++)); do
