@@ -443,6 +443,15 @@ public sealed partial class TcpConnection
         for (int i = 0; i < _sent.Count; i++)
         {
             SentSegment segment = _sent[i];
+            if (!segment.Retransmitted && SentAfter(segment.XmitTime, segment.End, _rackXmitTs, _rackEndSeq))
+            {
+                // First transmissions go out in sequence order and a retransmission only moves a
+                // segment later in time, so every segment from here on was sent after RACK's: none
+                // can be deemed lost. Stopping keeps the common ACK O(1) instead of O(flight), as
+                // Linux's walk of its time-ordered list stops at the first segment too new.
+                break;
+            }
+
             if (segment.Delivered || segment.Lost || !SentAfter(_rackXmitTs, _rackEndSeq, segment.XmitTime, segment.End))
             {
                 // Retransmissions sit among first transmissions by sequence, not by time: look at all.

@@ -271,6 +271,9 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
     /// <summary>Whether fast recovery (RFC 6675) is in progress.</summary>
     internal bool InFastRecovery => _inFastRecovery;
 
+    /// <summary>Bytes the send log holds as lost and not yet retransmitted (RACK-TLP on).</summary>
+    internal int LostBytes => _sent?.LostBytes ?? 0;
+
     /// <summary>Whether recovery after a retransmission timeout is in progress.</summary>
     internal bool InLossRecovery => _inLossRecovery;
 

@@ -321,4 +321,27 @@ public class RackTlpTests
         h.Advance(Duration.FromMicroseconds(1));
         Assert.Equal([S(4)], Drain(h).Select(e => e.Seq));
     }
+
+    [Fact]
+    public void A_hole_behind_a_newer_retransmission_is_still_judged_by_its_own_send_time()
+    {
+        (TcpHarness h, TcpConnection c) = Establish(rackTlp: true);
+        SendAll(h, c, 10);
+
+        // Segment 0 is repaired first: RACK retransmits it a quarter RTT after one SACK, so the log
+        // now starts with a segment sent later than everything behind it.
+        h.Advance(s_rtt);
+        h.Send(TcpFlags.Ack, RemoteIss + 1, Seg(h, 0), options: Sacks((Seg(h, 1), Seg(h, 2))));
+        h.Advance(s_rtt / 4);
+        Assert.Equal([Seg(h, 0)], Drain(h).Select(e => e.Seq));
+        Assert.True(c.InFastRecovery);
+        Assert.Equal(0, c.LostBytes);
+
+        // Segment 3 is SACKed: segment 2, first sent with it, is RACK-older and (in recovery, with no
+        // reordering seen, reo_wnd = 0) lost at once. One SACKed segment above it is far from
+        // DupThresh, so only RACK can find it, and only by looking past the retransmitted segment 0.
+        h.Advance(Duration.FromMilliseconds(1));
+        h.Send(TcpFlags.Ack, RemoteIss + 1, Seg(h, 0), options: Sacks((Seg(h, 3), Seg(h, 4)), (Seg(h, 1), Seg(h, 2))));
+        Assert.Equal(Mss, c.LostBytes);
+    }
 }
