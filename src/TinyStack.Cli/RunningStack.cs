@@ -136,6 +136,8 @@ public sealed class RunningStack : IDisposable
         }
 
         text.AppendLine($"  {ConnectionStates(Stack.Tcp)}");
+        StackHostCounters host = Host.Counters;
+        text.AppendLine($"Host loop: {host.Wakeups} wake-ups, {host.FramesReceived} frames in, {host.FramesTransmitted} out, {host.WorkItems} posted work items, {host.AllocatedBytes} bytes allocated on the stack thread");
         if (_faults is not null)
         {
             text.AppendLine($"  fault injector: {_faults.Stats}");

@@ -22,6 +22,12 @@ public sealed class PingTests(ITestOutputHelper output)
         string printed = stack.Stop();
         Assert.Contains("ARP learned 10.0.0.1 at", printed, StringComparison.Ordinal);
         Assert.Matches(@"IcmpEchoRepliesSent\s+50\b", printed);
+
+        // And what the host loop did: every echo request in, every reply out.
+        System.Text.RegularExpressions.Match loop = System.Text.RegularExpressions.Regex.Match(printed, @"Host loop: (\d+) wake-ups, (\d+) frames in, (\d+) out, \d+ posted work items, \d+ bytes allocated on the stack thread");
+        Assert.True(loop.Success, printed);
+        Assert.InRange(long.Parse(loop.Groups[2].Value, CultureInfo.InvariantCulture), 50, 10_000);
+        Assert.InRange(long.Parse(loop.Groups[3].Value, CultureInfo.InvariantCulture), 50, 10_000);
     }
 
     [Fact]
