@@ -42,6 +42,8 @@ public static class StatsReport
             json.WriteNumber("framesTransmitted", host.FramesTransmitted);
             json.WriteNumber("wakeups", host.Wakeups);
             json.WriteNumber("workItems", host.WorkItems);
+            json.WriteNumber("allocatedBytes", host.AllocatedBytes);
+            json.WriteString("continuations", site.Host.SocketContinuations == Host.Sockets.SocketContinuations.StackThread ? "stack" : "pool");
             json.WriteEndObject();
 
             json.WriteStartObject("interface");

@@ -35,6 +35,8 @@ public sealed class SiteTests : IDisposable
         Assert.Equal("10.0.0.2/24", root.GetProperty("address").GetString());
         Assert.True(root.GetProperty("tcp").GetProperty("segmentsReceived").GetInt64() > 0);
         Assert.True(root.GetProperty("host").GetProperty("framesReceived").GetInt64() > 0);
+        Assert.True(root.GetProperty("host").GetProperty("allocatedBytes").GetInt64() > 0, "the stack thread allocated at least its start-up");
+        Assert.Equal("pool", root.GetProperty("host").GetProperty("continuations").GetString());
         Assert.Equal(1, root.GetProperty("http")[0].GetProperty("connectionsActive").GetInt64());
         JsonElement mine = root.GetProperty("connections").EnumerateArray()
             .Single(c => c.GetProperty("remote").GetString() == client.Stream.LocalEndPoint.ToString());
