@@ -38,10 +38,6 @@ public class ContinuationsOptionTests
     private static (ContinuationsOption Option, ParseResult Result) Parse(params string[] args)
     {
         ContinuationsOption option = new();
-        Command run = new("run");
-        option.AddTo(run);
-        RootCommand root = new("test");
-        root.Subcommands.Add(run);
-        return (option, root.Parse(["run", .. args]));
+        return (option, RunArguments.ParseWith(option.AddTo, args));
     }
 }

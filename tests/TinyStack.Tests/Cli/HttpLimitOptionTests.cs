@@ -10,11 +10,7 @@ public class HttpLimitOptionTests
     private static (HttpSiteOptions Options, ParseResult Result) Parse(params string[] args)
     {
         HttpSiteOptions options = new();
-        Command run = new("run");
-        options.AddTo(run);
-        RootCommand root = new("test");
-        root.Subcommands.Add(run);
-        return (options, root.Parse(["run", .. args]));
+        return (options, RunArguments.ParseWith(options.AddTo, args));
     }
 
     [Fact]
