@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Security;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using System.Security.Authentication;
 using TinyStack.Host.Sockets;
 using TinyStack.Http.Parsing;
@@ -120,6 +121,7 @@ internal sealed class HttpConnection
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken cancellationToken)
     {
         RefreshProgressDeadline();
@@ -143,6 +145,7 @@ internal sealed class HttpConnection
         return FillCoreAsync(free, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask SendAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         RefreshProgressDeadline();
@@ -156,6 +159,7 @@ internal sealed class HttpConnection
     public ValueTask SendContinueAsync(CancellationToken cancellationToken) =>
         _response.HasStarted ? ValueTask.CompletedTask : SendAsync(s_continue, cancellationToken);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> FillCoreAsync(Memory<byte> free, CancellationToken cancellationToken)
     {
         int n = await ReceiveAsync(free, cancellationToken).ConfigureAwait(false);
@@ -242,6 +246,7 @@ internal sealed class HttpConnection
     }
 
     /// <summary>Serves one request; false when the connection must close.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ServeOneAsync()
     {
         if (Input.Length == 0)
@@ -288,6 +293,7 @@ internal sealed class HttpConnection
         return status;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> HandleRequestAsync()
     {
         RequestError error = _head.Validate();

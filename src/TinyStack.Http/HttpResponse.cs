@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace TinyStack.Http;
@@ -189,6 +190,7 @@ public sealed class HttpResponse
     }
 
     /// <summary>Finishes the response: sends the head if not yet sent, the rest of the body, and the last chunk.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask CompleteAsync(CancellationToken cancellationToken)
     {
         if (_completed)
@@ -218,6 +220,7 @@ public sealed class HttpResponse
 
     internal static bool StatusAllowsBody(int status) => status is >= 200 and not 204 and not 304;
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask WriteSlowAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         if (ContentLength is not null && data.Length >= BufferSize - Reserve)
@@ -246,6 +249,7 @@ public sealed class HttpResponse
     /// Sends [head][chunk-size line][buffered body][CRLF][last chunk] in one write, each part
     /// present when due: the head and the size line are written right-aligned before the body.
     /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask FlushCoreAsync(bool final, CancellationToken cancellationToken)
     {
         EnsureBuffer();

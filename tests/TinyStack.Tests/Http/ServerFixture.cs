@@ -14,16 +14,24 @@ internal sealed class ServerFixture : IAsyncDisposable
 {
     public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
 
-    private readonly HostPair _pair = new();
+    private readonly HostPair _pair;
 
-    public ServerFixture(Action<HttpApp> configure, HttpServerOptions? options = null, Func<TinyStack.Host.StackHost, HttpApp>? createApp = null)
+    public ServerFixture(
+        Action<HttpApp> configure,
+        HttpServerOptions? options = null,
+        Func<TinyStack.Host.StackHost, HttpApp>? createApp = null,
+        SocketContinuations continuations = SocketContinuations.ThreadPool)
     {
+        _pair = new HostPair(continuations: continuations);
         HttpApp app = createApp?.Invoke(_pair.B) ?? new HttpApp();
         configure(app);
         Server = HttpServer.Start(_pair.B, 80, app, options);
     }
 
     public HttpServer Server { get; }
+
+    /// <summary>The server's host (B).</summary>
+    public TinyStack.Host.StackHost ServerHost => _pair.B;
 
     public async Task<Client> ConnectAsync()
     {
@@ -34,6 +42,9 @@ internal sealed class ServerFixture : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Server.StopAsync();
+
+        // With StackThread continuations this resumes on host B's thread, which cannot join itself.
+        await Task.Yield();
         _pair.Dispose();
     }
 
