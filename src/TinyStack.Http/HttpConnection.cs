@@ -169,8 +169,15 @@ internal sealed class HttpConnection
 
     private async Task RunAsync()
     {
-        // Continue off the accept loop's stack.
-        await Task.Yield();
+        // On a thread-pool thread, continue off the accept loop's, so that it accepts the next
+        // connection while this one is served. On the stack thread (StackThread continuations)
+        // run on until the first read waits, as every other continuation there does: a yield
+        // would send each new connection through the thread pool and back.
+        if (!_server.Host.IsOnStackThread)
+        {
+            await Task.Yield();
+        }
+
         bool graceful = true;
         try
         {
