@@ -109,6 +109,13 @@ public sealed class InterfaceOptions
 
     public Option<Duration?> TcpMsl { get; } = DurationOption("--tcp-msl", "Maximum segment lifetime; TIME-WAIT lasts 2*MSL (default 30s)");
 
+    public Option<int?> TcpMaxTimeWait { get; } = new("--tcp-max-time-wait")
+    {
+        Description = "Most connections held in TIME-WAIT at once; beyond it a closing connection is forgotten at once, as Linux's tcp_max_tw_buckets (default 131072)",
+        HelpName = "N",
+        CustomParser = r => Parse<int>(r, int.TryParse, "a whole number of connections such as 131072"),
+    };
+
     public Option<Duration?> TcpFinTimeout { get; } = DurationOption("--tcp-fin-timeout", "How long an orphaned FIN-WAIT-2 waits for the peer's FIN (default 60s)");
 
     public Option<bool> NoDelay { get; } = new("--nodelay")
@@ -124,7 +131,7 @@ public sealed class InterfaceOptions
         foreach (Option option in new Option[]
         {
             Tap, Ip, Gateway, Mac, Mtu, Capture, Drop, Duplicate, Reorder, Corrupt, Delay, Rate, QueueFrames, Seed, Log,
-            TcpSendBuffer, TcpReceiveBuffer, TcpMss, TcpSack, TcpRackTlp, TcpTimestamps, TcpMsl, TcpFinTimeout, NoDelay,
+            TcpSendBuffer, TcpReceiveBuffer, TcpMss, TcpSack, TcpRackTlp, TcpTimestamps, TcpMsl, TcpMaxTimeWait, TcpFinTimeout, NoDelay,
         })
         {
             command.Options.Add(option);
@@ -175,6 +182,11 @@ public sealed class InterfaceOptions
             return $"--tcp-mss {mss} is out of range: use 88..65495 bytes (e.g. 1460, or 536).";
         }
 
+        if (result.GetValue(TcpMaxTimeWait) is int timeWait && timeWait < 0)
+        {
+            return $"--tcp-max-time-wait {timeWait} is out of range: use 0 or more connections (0 skips TIME-WAIT).";
+        }
+
         return Congestion.Validate(result);
     }
 
@@ -194,6 +206,7 @@ public sealed class InterfaceOptions
             RackTlp = OnOffValue(result, TcpRackTlp) ?? defaults.RackTlp,
             Timestamps = OnOffValue(result, TcpTimestamps) ?? defaults.Timestamps,
             Msl = result.GetValue(TcpMsl) ?? defaults.Msl,
+            MaxTimeWait = result.GetValue(TcpMaxTimeWait) ?? defaults.MaxTimeWait,
             FinWait2Timeout = result.GetValue(TcpFinTimeout) ?? defaults.FinWait2Timeout,
             NoDelay = result.GetValue(NoDelay),
         };

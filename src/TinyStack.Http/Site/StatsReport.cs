@@ -170,6 +170,8 @@ public static class StatsReport
                         ("attemptFails", tcp.AttemptFails),
                         ("establishedResets", tcp.EstablishedResets),
                         ("currentEstablished", tcp.CurrentEstablished),
+                        ("currentTimeWait", tcp.CurrentTimeWait),
+                        ("timeWaitOverflows", tcp.TimeWaitOverflows),
                         ("listenOverflows", tcp.ListenOverflows),
                         ("synCookiesSent", tcp.SynCookiesSent),
                         ("droppedSegments", tcp.DroppedTotal),

@@ -315,6 +315,23 @@ public sealed partial class TcpConnection
 
     private void EnterTimeWait(Instant now)
     {
+        if (_layer.Stats.CurrentTimeWait >= _settings.MaxTimeWait)
+        {
+            // Linux's "time wait bucket table overflow" (tcp_time_wait): the connection is forgotten
+            // now, after the ACK of the peer's FIN goes out (Terminate would drop it). Should that
+            // ACK be lost, the peer's retransmitted FIN meets a reset instead of a repeated ACK;
+            // the peer's close still completes.
+            if (_ackNow)
+            {
+                _ackNow = false;
+                SendAck(now, _ackReason);
+            }
+
+            _layer.Stats.TimeWaitOverflows++;
+            Terminate(TcpError.None);
+            return;
+        }
+
         SetState(TcpState.TimeWait);
         _retransmitAt = _persistAt = _keepAliveAt = Instant.MaxValue;
         _closeAt = now + (_settings.Msl * 2);

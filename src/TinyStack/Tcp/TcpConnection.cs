@@ -450,6 +450,11 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
             _layer.Stats.CurrentEstablished += isCounted ? 1 : -1;
         }
 
+        if ((old == TcpState.TimeWait) != (state == TcpState.TimeWait))
+        {
+            _layer.Stats.CurrentTimeWait += state == TcpState.TimeWait ? 1 : -1;
+        }
+
         _layer.OnStateChanged(this, old, state);
         TraceStateChange();
     }

@@ -23,6 +23,14 @@ public sealed record TcpSettings
     /// <summary>Maximum segment lifetime; TIME-WAIT lasts 2*MSL (Linux TCP_TIMEWAIT_LEN = 60 s, so MSL = 30 s).</summary>
     public Duration Msl { get; init; } = Duration.FromSeconds(30);
 
+    /// <summary>
+    /// Most connections held in TIME-WAIT at once (Linux's net.ipv4.tcp_max_tw_buckets, 131072 on
+    /// this project's machines). Beyond it a connection that would enter TIME-WAIT is forgotten at
+    /// once and counted in <see cref="TcpStats.TimeWaitOverflows"/>, as Linux does: memory stays
+    /// bounded under a flood of short connections from many addresses.
+    /// </summary>
+    public int MaxTimeWait { get; init; } = 131_072;
+
     /// <summary>How long an orphaned FIN-WAIT-2 connection waits for the peer's FIN (Linux tcp_fin_timeout = 60 s).</summary>
     public Duration FinWait2Timeout { get; init; } = Duration.FromSeconds(60);
 
@@ -148,6 +156,7 @@ public sealed record TcpSettings
         Require(SynRetries >= 0 && SynAckRetries >= 0 && MaxRetransmissions >= 1 && MaxZeroWindowProbes >= 1, nameof(MaxRetransmissions), "retry counts must be positive");
         Require(KeepAliveProbes >= 1 && KeepAliveTime > Duration.Zero && KeepAliveInterval > Duration.Zero, nameof(KeepAliveProbes), "keepalive timings must be positive");
         Require(ChallengeAckLimit >= 0, nameof(ChallengeAckLimit), "must not be negative");
+        Require(MaxTimeWait >= 0, nameof(MaxTimeWait), "must not be negative");
         Require(EphemeralPortFirst >= 1 && EphemeralPortFirst <= EphemeralPortLast, nameof(EphemeralPortFirst), "must be 1..EphemeralPortLast");
         Require(DupThresh >= 1 && MaxOutOfOrderRanges is >= 1 and <= 64, nameof(DupThresh), "DupThresh >= 1 and MaxOutOfOrderRanges 1..64");
         Require(DefaultMss >= 88 && MinMss >= 88, nameof(DefaultMss), "must be at least 88 bytes");

@@ -83,6 +83,9 @@ public sealed class TcpStats
     /// <summary>TIME-WAIT connections replaced by a new SYN (RFC 6191; TcpExt TWRecycled-like).</summary>
     public long TimeWaitReused { get; internal set; }
 
+    /// <summary>Connections that skipped TIME-WAIT because <see cref="TcpSettings.MaxTimeWait"/> were already in it (TcpExt TCPTimeWaitOverflow).</summary>
+    public long TimeWaitOverflows { get; internal set; }
+
     /// <summary>Segments rejected by PAWS (TcpExt PAWSEstabRejected).</summary>
     public long PawsRejected { get; internal set; }
 
@@ -103,6 +106,9 @@ public sealed class TcpStats
 
     /// <summary>Connections currently in ESTABLISHED or CLOSE-WAIT (Tcp CurrEstab).</summary>
     public long CurrentEstablished { get; internal set; }
+
+    /// <summary>Connections currently in TIME-WAIT (what <see cref="TcpSettings.MaxTimeWait"/> bounds).</summary>
+    public long CurrentTimeWait { get; internal set; }
 
     internal DropReason Drop(DropReason reason)
     {

@@ -129,4 +129,53 @@ public class TimeWaitTests
         Assert.Equal(TcpFlags.Syn | TcpFlags.Ack, h.Next().Flags);
         Assert.Equal(TcpState.Closed, old.State);
     }
+
+    [Fact]
+    public void Beyond_max_time_wait_a_closing_connection_is_forgotten_at_once()
+    {
+        var network = new SimulatedNetwork(new TcpSettings { MaxTimeWait = 2 }, seed: 5);
+        TcpListener listener = network.B.Layer.Listen(9000);
+        var servers = new List<TcpConnection>();
+        for (int i = 0; i < 3; i++)
+        {
+            // B closes first, so B is the side that would wait in TIME-WAIT.
+            TcpConnection client = network.A.Layer.Connect(network.B.Address, 9000, network.Now);
+            TcpConnection? server = null;
+            Assert.True(network.Run(() => (server ??= listener.Accept()) is not null && client.State == TcpState.Established, network.Now + Duration.FromSeconds(5)));
+            server!.Close();
+            Assert.True(network.Run(() => client.State == TcpState.CloseWait, network.Now + Duration.FromSeconds(5)));
+            client.Close();
+            Assert.True(network.Run(() => client.State == TcpState.Closed, network.Now + Duration.FromSeconds(5)));
+            servers.Add(server);
+        }
+
+        Assert.Equal([TcpState.TimeWait, TcpState.TimeWait, TcpState.Closed], servers.Select(s => s.State));
+        Assert.Equal(2, network.B.Layer.Stats.CurrentTimeWait);
+        Assert.Equal(1, network.B.Layer.Stats.TimeWaitOverflows);
+        Assert.Equal(2, network.B.Layer.ConnectionCount);
+        Assert.Equal(TcpError.None, servers[2].Error);
+
+        // The two in TIME-WAIT end after 2 MSL; the count follows them down.
+        network.Run(() => false, network.Now + Duration.FromSeconds(61));
+        Assert.Equal(0, network.B.Layer.Stats.CurrentTimeWait);
+        Assert.Equal(0, network.B.Layer.ConnectionCount);
+    }
+
+    [Fact]
+    public void With_no_room_for_time_wait_a_retransmitted_fin_meets_a_reset()
+    {
+        var h = new TcpHarness(new TcpSettings { Timestamps = false, Sack = false, WindowScaling = false, ReceiveBufferSize = 32 * 1024, MaxTimeWait = 0 });
+        TcpConnection c = h.EstablishPassive();
+        c.ShutdownWrite();
+        h.Next();
+        h.Send(TcpFlags.Ack | TcpFlags.Fin, RemoteIss + 1, h.Iss + 2);
+        h.Next(); // the ACK of the peer's FIN
+        Assert.Equal(TcpState.Closed, c.State);
+        Assert.Equal(0, h.Layer.ConnectionCount);
+        Assert.Equal(1, h.Layer.Stats.TimeWaitOverflows);
+
+        // As Linux after a TIME-WAIT overflow: the tuple is unknown now.
+        h.Send(TcpFlags.Ack | TcpFlags.Fin, RemoteIss + 1, h.Iss + 2);
+        h.Expect(TcpFlags.Rst, h.Iss + 2, window: 0);
+    }
 }
