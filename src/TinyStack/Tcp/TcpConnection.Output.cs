@@ -246,6 +246,9 @@ public sealed partial class TcpConnection
         else
         {
             _rttTiming = false;
+
+            // A retransmitted SYN or SYN-ACK counts as any retransmitted segment (Linux RetransSegs).
+            _retransmits++;
             _layer.Stats.SegmentsRetransmitted++;
         }
 

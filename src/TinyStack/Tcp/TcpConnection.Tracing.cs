@@ -54,7 +54,7 @@ public sealed partial class TcpConnection
         }
     }
 
-    /// <summary>Segments this connection has retransmitted (fast, SACK-based and timeout retransmissions).</summary>
+    /// <summary>Segments this connection has retransmitted (fast, SACK-based and timeout retransmissions, and its SYN or SYN-ACK).</summary>
     public int Retransmits => _retransmits;
 
     private ICongestionControl CreateCongestionControl(int mss) => CongestionControlFactory(mss);

@@ -125,6 +125,10 @@ public class SynSentTests
         h.AdvanceTo(start + Duration.FromSeconds(3));
         Assert.Equal(2, h.Expect(TcpFlags.Syn, h.Iss, options: s_mss).Note.Count);
 
+        // Both retransmitted SYNs count, on the connection and in the layer (RetransSegs).
+        Assert.Equal(2, connection.Retransmits);
+        Assert.Equal(2, h.Stats.SegmentsRetransmitted);
+
         // Two retries used up: after another 4 s the attempt fails.
         h.ExpectNothing(start + Duration.FromMilliseconds(6999));
         Assert.Equal(TcpState.SynSent, connection.State);
