@@ -26,19 +26,22 @@ public sealed class ServerAllocationTests
 
         await ServeAsync(client, 500);
 
-        // The fewest bytes over up to three windows, as ThreadAllocations explains; the host
+        // The fewest bytes over up to ten windows, as ThreadAllocations explains, and more of them:
+        // while the other test classes keep the JIT busy, the runtime can take seconds to replace
+        // the first (unoptimised) code of this path, and that code allocates what the optimised
+        // code keeps on the stack. A per-request allocation shows in every window. The host
         // refreshes its counter once per turn of its loop, so let it turn before reading.
-        long fewest = long.MaxValue;
-        for (int window = 0; window < 3 && fewest != 0; window++)
+        var windows = new List<long>();
+        while (windows.Count < 10 && (windows.Count == 0 || windows.Min() != 0))
         {
             await Task.Delay(100);
             long before = fixture.ServerHost.Counters.AllocatedBytes;
-            await ServeAsync(client, 2_000);
+            await ServeAsync(client, 1_000);
             await Task.Delay(100);
-            fewest = Math.Min(fewest, fixture.ServerHost.Counters.AllocatedBytes - before);
+            windows.Add(fixture.ServerHost.Counters.AllocatedBytes - before);
         }
 
-        Assert.Equal(0, fewest);
+        Assert.True(windows.Min() == 0, $"bytes allocated on the stack thread per 1,000-request window: {string.Join(", ", windows)}");
     }
 
     private static async Task ServeAsync(ServerFixture.Client client, int requests)
