@@ -184,8 +184,7 @@ public sealed partial class TcpConnection
             {
                 // RFC 6675 §5: an ACK at or beyond RecoveryPoint ends loss recovery.
                 _inFastRecovery = false;
-                _dupAcks = 0;
-                _limitedTransmitBytes = 0;
+                RestartDuplicateAckCount();
                 _congestion.OnRecoveryComplete(now);
                 TraceEvent(now, TcpTraceEvent.RecoveryExited);
             }
@@ -193,17 +192,13 @@ public sealed partial class TcpConnection
             {
                 // A partial ACK without SACK (NewReno, RFC 6582 §3.2 step 5): the next
                 // unacknowledged segment was lost too; resend it at once.
-                _dupAcks = 0;
-                _limitedTransmitBytes = 0;
+                RestartDuplicateAckCount();
                 _fastRetransmitsPending = 1;
             }
         }
         else
         {
-            // A new cumulative ACK restarts the duplicate count, and with it limited transmit:
-            // what was sent on the earlier duplicates is ordinary flight from here on.
-            _dupAcks = 0;
-            _limitedTransmitBytes = 0;
+            RestartDuplicateAckCount();
         }
 
         if (_inLossRecovery && segAck >= _recoveryPoint)
@@ -268,6 +263,16 @@ public sealed partial class TcpConnection
         // The loss row still shows the limited transmit bytes left out of FlightSize, so a trace
         // can check ssthresh exactly; recovery then starts its own accounting (RFC 6675 pipe).
         TraceEvent(now, TcpTraceEvent.LossDetected);
+        _limitedTransmitBytes = 0;
+    }
+
+    /// <summary>
+    /// The duplicate ACK count starts over, and with it limited transmit: what was sent on the
+    /// earlier duplicates is ordinary flight from here on.
+    /// </summary>
+    private void RestartDuplicateAckCount()
+    {
+        _dupAcks = 0;
         _limitedTransmitBytes = 0;
     }
 

@@ -323,7 +323,6 @@ public sealed partial class TcpConnection
             // the peer's close still completes.
             if (_ackNow)
             {
-                _ackNow = false;
                 SendAck(now, _ackReason);
             }
 

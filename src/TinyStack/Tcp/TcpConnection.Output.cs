@@ -222,8 +222,7 @@ public sealed partial class TcpConnection
 
         // Karn: a retransmitted segment cannot be timed.
         _rttTiming = false;
-        _retransmits++;
-        _layer.Stats.SegmentsRetransmitted++;
+        CountRetransmission();
         if (reason == TxReason.TcpSackRetransmit)
         {
             _layer.Stats.SackRetransmits++;
@@ -247,15 +246,21 @@ public sealed partial class TcpConnection
         {
             _rttTiming = false;
 
-            // A retransmitted SYN or SYN-ACK counts as any retransmitted segment (Linux RetransSegs).
-            _retransmits++;
-            _layer.Stats.SegmentsRetransmitted++;
+            // A retransmitted SYN or SYN-ACK counts as any retransmitted segment.
+            CountRetransmission();
         }
 
         if (_retransmitAt == Instant.MaxValue)
         {
             _retransmitAt = now + _rtt.Rto;
         }
+    }
+
+    /// <summary>A segment went out again: counted on the connection and in the layer (Linux RetransSegs).</summary>
+    private void CountRetransmission()
+    {
+        _retransmits++;
+        _layer.Stats.SegmentsRetransmitted++;
     }
 
     /// <summary>A segment without data: <SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>.</summary>

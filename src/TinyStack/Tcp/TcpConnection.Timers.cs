@@ -209,8 +209,7 @@ public sealed partial class TcpConnection
         _inLossRecovery = true;
         _recoveryPoint = _sndNxt;
         _highRxt = _sndUna;
-        _dupAcks = 0;
-        _limitedTransmitBytes = 0;
+        RestartDuplicateAckCount();
         _fastRetransmitsPending = 0;
         _scoreboard.Clear();
         _rttTiming = false;

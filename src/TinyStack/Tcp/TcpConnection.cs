@@ -92,7 +92,7 @@ public sealed partial class TcpConnection : IDeadlineItem, INotifiable
 
     // RFC 3042 §2: new data sent on the duplicate ACKs before recovery (limited transmit) "MUST NOT
     // be included" in FlightSize when fast recovery sets ssthresh (RFC 5681 §3.2 step 2). Counted
-    // while _dupAcks > 0 outside recovery; cleared wherever the duplicate count restarts.
+    // while _dupAcks > 0 outside recovery; cleared with it (RestartDuplicateAckCount).
     private uint _limitedTransmitBytes;
     private bool _inFastRecovery;
     private bool _inLossRecovery;

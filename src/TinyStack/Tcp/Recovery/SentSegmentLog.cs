@@ -68,17 +68,12 @@ internal sealed class SentSegmentLog
     {
         for (int i = 0; i < Count; i++)
         {
-            ref SentSegment segment = ref Slot(i);
             if (forgetDelivered)
             {
-                segment.Delivered = false;
+                Slot(i).Delivered = false;
             }
 
-            if (!segment.Delivered && !segment.Lost)
-            {
-                segment.Lost = true;
-                LostBytes += segment.Length;
-            }
+            MarkLost(i);
         }
     }
 
