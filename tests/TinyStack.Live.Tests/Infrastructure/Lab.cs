@@ -28,6 +28,13 @@ public sealed class Lab : IDisposable
     public ProcessResult Exec(TimeSpan timeout, params string[] command) =>
         Shell.Run("ip", ["netns", "exec", Name, .. command], timeout);
 
+    /// <summary>
+    /// Runs tests/TinyStack.Live.Tests/Tcp/tcpclient.py inside the lab (the kernel's side of the TCP
+    /// tests: chargen and discard transfers checked byte for byte, connection cycles).
+    /// </summary>
+    public ProcessResult TcpClient(TimeSpan timeout, params string[] args) =>
+        Exec(timeout, ["/usr/bin/python3", Path.Combine(Repo.Root, "tests", "TinyStack.Live.Tests", "Tcp", "tcpclient.py"), .. args]);
+
     /// <summary>Runs a shell snippet inside the lab.</summary>
     public ProcessResult Bash(string script, TimeSpan timeout) => Exec(timeout, "bash", "-c", script);
 

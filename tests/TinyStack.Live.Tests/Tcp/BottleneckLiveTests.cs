@@ -14,7 +14,6 @@ namespace TinyStack.Live.Tests.Tcp;
 [Collection(LiveCollection.Name)]
 public sealed partial class BottleneckLiveTests(ITestOutputHelper output) : IDisposable
 {
-    private const string Python = "/usr/bin/python3";
     private const int Bytes = 50 * 1024 * 1024;
 
     // 200 Mbit/s x 2 ms round trip (1 ms each way) = 50 kB, about 34 full frames.
@@ -24,8 +23,6 @@ public sealed partial class BottleneckLiveTests(ITestOutputHelper output) : IDis
     private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(2);
 
     private readonly string _dir = Directory.CreateTempSubdirectory("ts-live-bottleneck-").FullName;
-
-    private static string Client => Path.Combine(Repo.Root, "tests", "TinyStack.Live.Tests", "Tcp", "tcpclient.py");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -39,7 +36,7 @@ public sealed partial class BottleneckLiveTests(ITestOutputHelper output) : IDis
         using (Lab lab = new())
         {
             StackProcess stack = lab.StartStack("tap0", "10.0.0.2/24", args);
-            download = lab.Exec(s_timeout, Python, Client, "chargen", "10.0.0.2", Bytes.ToString(CultureInfo.InvariantCulture));
+            download = lab.TcpClient(s_timeout, "chargen", "10.0.0.2", Bytes.ToString(CultureInfo.InvariantCulture));
             output.WriteLine(download.ToString());
             counters = stack.Stop();
             output.WriteLine(counters);

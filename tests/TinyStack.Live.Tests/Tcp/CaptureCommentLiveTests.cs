@@ -11,15 +11,11 @@ namespace TinyStack.Live.Tests.Tcp;
 [Collection(LiveCollection.Name)]
 public sealed class CaptureCommentLiveTests(ITestOutputHelper output) : IDisposable
 {
-    private const string Python = "/usr/bin/python3";
-
     // `tinystack run` derives its MAC from the address: 02:54:53 ("TS") and the address's low 24 bits.
     private const string OurMac = "02:54:53:00:00:02";
     private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(2);
 
     private readonly string _dir = Directory.CreateTempSubdirectory("ts-live-comments-").FullName;
-
-    private static string Client => Path.Combine(Repo.Root, "tests", "TinyStack.Live.Tests", "Tcp", "tcpclient.py");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -31,7 +27,7 @@ public sealed class CaptureCommentLiveTests(ITestOutputHelper output) : IDisposa
         using (Lab lab = new())
         {
             StackProcess stack = lab.StartStack("tap0", "10.0.0.2/24", "--capture", file, "--drop", "0.01", "--seed", "7");
-            ProcessResult chargen = lab.Exec(s_timeout, Python, Client, "chargen", "10.0.0.2", (4 * 1024 * 1024).ToString(CultureInfo.InvariantCulture));
+            ProcessResult chargen = lab.TcpClient(s_timeout, "chargen", "10.0.0.2", (4 * 1024 * 1024).ToString(CultureInfo.InvariantCulture));
             output.WriteLine(chargen.ToString());
             Assert.Equal(0, chargen.ExitCode);
 

@@ -12,12 +12,9 @@ namespace TinyStack.Live.Tests.Tcp;
 [Collection(LiveCollection.Name)]
 public sealed class CongestionTraceTests(ITestOutputHelper output) : IDisposable
 {
-    private const string Python = "/usr/bin/python3";
     private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(3);
 
     private readonly string _dir = Directory.CreateTempSubdirectory("ts-live-cc-").FullName;
-
-    private static string Client => Path.Combine(Repo.Root, "tests", "TinyStack.Live.Tests", "Tcp", "tcpclient.py");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -30,7 +27,7 @@ public sealed class CongestionTraceTests(ITestOutputHelper output) : IDisposable
         using (Lab lab = new())
         {
             StackProcess stack = lab.StartStack("tap0", "10.0.0.2/24", "--cc", algorithm, "--trace-dir", traces, "--drop", "0.01", "--delay", "2ms", "--seed", "5");
-            ProcessResult result = lab.Exec(s_timeout, Python, Client, "chargen", "10.0.0.2", (8 * 1024 * 1024).ToString(CultureInfo.InvariantCulture));
+            ProcessResult result = lab.TcpClient(s_timeout, "chargen", "10.0.0.2", (8 * 1024 * 1024).ToString(CultureInfo.InvariantCulture));
             output.WriteLine(result.ToString());
             Assert.Equal(0, result.ExitCode);
             output.WriteLine(stack.Stop());

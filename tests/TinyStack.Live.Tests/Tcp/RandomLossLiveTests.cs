@@ -13,12 +13,9 @@ namespace TinyStack.Live.Tests.Tcp;
 [Collection(LiveCollection.Name)]
 public sealed partial class RandomLossLiveTests(ITestOutputHelper output)
 {
-    private const string Python = "/usr/bin/python3";
     private const int Bytes = 200 * 1024 * 1024;
     private const double Bar = 0.4;
     private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(3);
-
-    private static string Client => Path.Combine(Repo.Root, "tests", "TinyStack.Live.Tests", "Tcp", "tcpclient.py");
 
     [Theory]
     [InlineData("cubic")]
@@ -40,7 +37,7 @@ public sealed partial class RandomLossLiveTests(ITestOutputHelper output)
     private (double Gbps, string Counters) Download(Lab lab, string algorithm, string[] faults)
     {
         StackProcess stack = lab.StartStack("tap0", "10.0.0.2/24", ["--cc", algorithm, .. faults]);
-        ProcessResult result = lab.Exec(s_timeout, Python, Client, "chargen", "10.0.0.2", Bytes.ToString(CultureInfo.InvariantCulture));
+        ProcessResult result = lab.TcpClient(s_timeout, "chargen", "10.0.0.2", Bytes.ToString(CultureInfo.InvariantCulture));
         string counters = stack.Stop();
         output.WriteLine(result.ToString());
         output.WriteLine(counters);

@@ -14,13 +14,10 @@ namespace TinyStack.Live.Tests.Tcp;
 [Collection(LiveCollection.Name)]
 public sealed class TcpServiceTests(ITestOutputHelper output) : IDisposable
 {
-    private const string Python = "/usr/bin/python3";
     private const int MiB = 1024 * 1024;
     private static readonly TimeSpan s_timeout = TimeSpan.FromMinutes(3);
 
     private readonly string _dir = Directory.CreateTempSubdirectory("ts-live-tcp-").FullName;
-
-    private static string Client => Path.Combine(Repo.Root, "tests", "TinyStack.Live.Tests", "Tcp", "tcpclient.py");
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
@@ -60,7 +57,7 @@ public sealed class TcpServiceTests(ITestOutputHelper output) : IDisposable
     {
         using Lab lab = new();
         lab.StartStack();
-        ProcessResult result = lab.Exec(s_timeout, Python, Client, "chargen", "10.0.0.2", (100 * MiB).ToString(CultureInfo.InvariantCulture));
+        ProcessResult result = lab.TcpClient(s_timeout, "chargen", "10.0.0.2", (100 * MiB).ToString(CultureInfo.InvariantCulture));
         output.WriteLine(result.ToString());
         Assert.Equal(0, result.ExitCode);
         Assert.Contains("bad_chunks=0", result.Stdout, StringComparison.Ordinal);
@@ -72,7 +69,7 @@ public sealed class TcpServiceTests(ITestOutputHelper output) : IDisposable
     {
         using Lab lab = new();
         StackProcess stack = lab.StartStack();
-        ProcessResult result = lab.Exec(s_timeout, Python, Client, "discard", "10.0.0.2", (100 * MiB).ToString(CultureInfo.InvariantCulture));
+        ProcessResult result = lab.TcpClient(s_timeout, "discard", "10.0.0.2", (100 * MiB).ToString(CultureInfo.InvariantCulture));
         output.WriteLine(result.ToString());
         Assert.Equal(0, result.ExitCode);
         Record($"discard: 100 MiB written by the kernel at {Field(result.Stdout, "gbps")} Gbit/s [python3 tests/TinyStack.Live.Tests/Tcp/tcpclient.py discard 10.0.0.2 104857600]");
@@ -130,7 +127,7 @@ public sealed class TcpServiceTests(ITestOutputHelper output) : IDisposable
     {
         using Lab lab = new();
         StackProcess stack = lab.StartStack("tap0", "10.0.0.2/24", "--tcp-msl", "1s");
-        ProcessResult cycles = lab.Exec(s_timeout, Python, Client, "cycles", "10.0.0.2", "10000", "150");
+        ProcessResult cycles = lab.TcpClient(s_timeout, "cycles", "10.0.0.2", "10000", "150");
         output.WriteLine(cycles.ToString());
         Assert.Equal(0, cycles.ExitCode);
         Record($"10000 sequential connections (echo/daytime alternating): {Field(cycles.Stdout, "per_second")} per second [python3 tests/TinyStack.Live.Tests/Tcp/tcpclient.py cycles 10.0.0.2 10000 150]");
